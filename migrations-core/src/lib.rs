@@ -1,0 +1,1 @@
+//! The pure core of the migration system: revisions, loading, checks, plans and SQL scripts; no database.

@@ -1,0 +1,1 @@
+//! Disposable PostgreSQL databases for tests and `verify`: a container, a local throwaway cluster or a given server.

@@ -1,0 +1,1 @@
+//! The `embed!` proc-macro: a thin shim that turns a folder of revisions into checked constants.

@@ -1,0 +1,1 @@
+//! Applies revisions to PostgreSQL: upgrade, downgrade, stamp, history, under an advisory lock.

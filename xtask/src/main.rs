@@ -1,0 +1,3 @@
+//! `cargo xtask`: contributor and CI commands.
+
+fn main() {}
