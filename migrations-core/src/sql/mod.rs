@@ -1,0 +1,1 @@
+//! A PostgreSQL-aware lexer over revision SQL: statement splitting and credential scanning.
