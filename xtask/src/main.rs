@@ -1,3 +1,46 @@
 //! `cargo xtask`: contributor and CI commands.
+//!
+//! Offline commands (`new-migration`, `check`, `history`, `heads`, `rebase`) run the core's loader
+//! on the folder directly, so they work without compiling `migrations` and without a database.
 
-fn main() {}
+mod flags;
+mod folder;
+mod new_migration;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use flags::{Args, Command};
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> anyhow::Result<ExitCode> {
+    let args = Args::from_env()?;
+    let root = project_root();
+    match args.command {
+        Command::Help => {
+            print!("{}", flags::HELP);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::NewMigration(cmd) => cmd.run(&root),
+        Command::Check(cmd) => cmd.run(&root),
+        Command::History(cmd) => cmd.run(&root),
+        Command::Heads(cmd) => cmd.run(&root),
+        Command::Rebase(cmd) => cmd.run(&root),
+    }
+}
+
+/// The workspace root: xtask lives one level below it.
+fn project_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}

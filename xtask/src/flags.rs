@@ -1,0 +1,227 @@
+//! The command line of `cargo xtask`, parsed by hand to keep the crate quick to build.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+
+pub const HELP: &str = "\
+cargo xtask <command>
+
+Revisions (offline: no database, no compilation of `migrations`):
+  new-migration <slug> [--template versioned|enable-extension|repeatable] [--message TEXT] [--extension NAME]
+                        write a new revision revising the head (or a repeatable migration)
+  check                 check every revision file and the graph; print all problems
+  history               one line per revision: id, slug, parent, flags, message
+  heads                 the head(s) of the graph
+  rebase <revision>     move a revision after all others (the fix for two heads)
+
+Every command takes --migrations DIR (default: migrations).
+";
+
+/// A parsed command line.
+pub struct Args {
+    pub command: Command,
+}
+
+pub enum Command {
+    Help,
+    NewMigration(NewMigration),
+    Check(Check),
+    History(History),
+    Heads(Heads),
+    Rebase(Rebase),
+}
+
+pub struct NewMigration {
+    pub slug: String,
+    pub template: Template,
+    pub message: Option<String>,
+    pub extension: Option<String>,
+    pub migrations: MigrationsDir,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Template {
+    Versioned,
+    EnableExtension,
+    Repeatable,
+}
+
+impl Template {
+    /// The template's file under `templates/`.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Template::Versioned => "versioned.sql",
+            Template::EnableExtension => "enable_extension.sql",
+            Template::Repeatable => "repeatable.sql",
+        }
+    }
+}
+
+pub struct Check {
+    pub migrations: MigrationsDir,
+}
+
+pub struct History {
+    pub migrations: MigrationsDir,
+}
+
+pub struct Heads {
+    pub migrations: MigrationsDir,
+}
+
+pub struct Rebase {
+    pub revision: String,
+    pub migrations: MigrationsDir,
+}
+
+/// The arguments after the command name, consumed one option at a time.
+struct Rest {
+    args: Vec<String>,
+}
+
+impl Rest {
+    /// Takes `--name VALUE` (or `--name=VALUE`) if present.
+    fn value(&mut self, name: &str) -> anyhow::Result<Option<String>> {
+        let prefix = format!("{name}=");
+        let Some(i) = self
+            .args
+            .iter()
+            .position(|a| a == name || a.starts_with(&prefix))
+        else {
+            return Ok(None);
+        };
+        let arg = self.args.remove(i);
+        if let Some(value) = arg.strip_prefix(&prefix) {
+            return Ok(Some(value.to_owned()));
+        }
+        if i >= self.args.len() || self.args[i].starts_with("--") {
+            bail!("`{name}` needs a value");
+        }
+        Ok(Some(self.args.remove(i)))
+    }
+
+    fn migrations(&mut self) -> anyhow::Result<MigrationsDir> {
+        Ok(MigrationsDir(
+            self.value("--migrations")?.map(PathBuf::from),
+        ))
+    }
+
+    /// Takes the one positional argument, after the options were taken.
+    fn positional(&mut self, what: &str) -> anyhow::Result<String> {
+        self.finish_options()?;
+        match self.args.len() {
+            0 => bail!("missing {what}; see `cargo xtask help`"),
+            1 => Ok(self.args.remove(0)),
+            _ => bail!(
+                "unexpected argument `{}`; see `cargo xtask help`",
+                self.args[1]
+            ),
+        }
+    }
+
+    fn finish_options(&self) -> anyhow::Result<()> {
+        if let Some(unknown) = self.args.iter().find(|a| a.starts_with("--")) {
+            bail!("unknown option `{unknown}`; see `cargo xtask help`");
+        }
+        Ok(())
+    }
+
+    fn finish(&self) -> anyhow::Result<()> {
+        self.finish_options()?;
+        if let Some(extra) = self.args.first() {
+            bail!("unexpected argument `{extra}`; see `cargo xtask help`");
+        }
+        Ok(())
+    }
+}
+
+impl Args {
+    pub fn from_env() -> anyhow::Result<Args> {
+        Args::parse(std::env::args().skip(1).collect())
+    }
+
+    pub fn parse(mut args: Vec<String>) -> anyhow::Result<Args> {
+        if args.is_empty() {
+            return Ok(Args {
+                command: Command::Help,
+            });
+        }
+        let name = args.remove(0);
+        let mut rest = Rest { args };
+        if rest.args.iter().any(|a| a == "--help" || a == "-h") {
+            return Ok(Args {
+                command: Command::Help,
+            });
+        }
+        let command = match name.as_str() {
+            "help" | "--help" | "-h" => Command::Help,
+            "new-migration" => {
+                let template = match rest.value("--template")?.as_deref() {
+                    None | Some("versioned") => Template::Versioned,
+                    Some("enable-extension") => Template::EnableExtension,
+                    Some("repeatable") => Template::Repeatable,
+                    Some(other) => {
+                        bail!(
+                            "unknown template `{other}`: use versioned, enable-extension or repeatable"
+                        )
+                    }
+                };
+                let message = rest.value("--message")?;
+                let extension = rest.value("--extension")?;
+                let migrations = rest.migrations()?;
+                let slug = rest.positional("the slug (e.g. `add_user_flags`)")?;
+                Command::NewMigration(NewMigration {
+                    slug,
+                    template,
+                    message,
+                    extension,
+                    migrations,
+                })
+            }
+            "check" => {
+                let migrations = rest.migrations()?;
+                rest.finish()?;
+                Command::Check(Check { migrations })
+            }
+            "history" => {
+                let migrations = rest.migrations()?;
+                rest.finish()?;
+                Command::History(History { migrations })
+            }
+            "heads" => {
+                let migrations = rest.migrations()?;
+                rest.finish()?;
+                Command::Heads(Heads { migrations })
+            }
+            "rebase" => {
+                let migrations = rest.migrations()?;
+                let revision = rest.positional("the revision to move (file stem or id)")?;
+                Command::Rebase(Rebase {
+                    revision,
+                    migrations,
+                })
+            }
+            other => bail!("unknown command `{other}`; see `cargo xtask help`"),
+        };
+        Ok(Args { command })
+    }
+}
+
+/// The folder given with `--migrations`, or the project's own.
+pub struct MigrationsDir(Option<PathBuf>);
+
+impl MigrationsDir {
+    /// The folder on disk and how messages name it: a given path is taken from the current
+    /// directory, the default is the project's `migrations/`.
+    pub fn resolve(&self, root: &Path) -> anyhow::Result<(PathBuf, String)> {
+        let (path, display) = match &self.0 {
+            Some(dir) => (dir.clone(), dir.display().to_string()),
+            None => (root.join("migrations"), "migrations".to_owned()),
+        };
+        let path = path
+            .canonicalize()
+            .with_context(|| format!("migrations folder `{display}` does not exist: pass an existing folder with --migrations"))?;
+        Ok((path, display))
+    }
+}

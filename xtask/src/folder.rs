@@ -1,0 +1,152 @@
+//! `check`, `history`, `heads` and `rebase`: the folder of revisions, read with the core's loader.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use migrations_core::authoring::rebase;
+use migrations_core::graph::RevisionGraph;
+use migrations_core::{Folder, Sources};
+
+use crate::flags::{Check, Heads, History, MigrationsDir, Rebase};
+use crate::new_migration::utc_now;
+
+fn read(root: &Path, dir: &MigrationsDir) -> anyhow::Result<(std::path::PathBuf, Folder)> {
+    let (path, display) = dir.resolve(root)?;
+    let folder = Folder::parse(&Sources::read(&path, &display));
+    Ok((path, folder))
+}
+
+impl Check {
+    pub fn run(self, root: &Path) -> anyhow::Result<ExitCode> {
+        let (_, folder) = read(root, &self.migrations)?;
+        match folder.into_set() {
+            Ok(set) => {
+                let head = set.head().map_or("none", |h| h.name());
+                println!(
+                    "ok: {} revisions and {} repeatable migrations; the graph is a single line; head: {head}",
+                    set.revisions().len(),
+                    set.repeatables().len()
+                );
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(error) => {
+                eprintln!("{error}");
+                Ok(ExitCode::FAILURE)
+            }
+        }
+    }
+}
+
+impl History {
+    pub fn run(self, root: &Path) -> anyhow::Result<ExitCode> {
+        let (_, folder) = read(root, &self.migrations)?;
+        let heads: Vec<String> = RevisionGraph::new(&folder.revisions)
+            .heads()
+            .iter()
+            .map(|h| h.name.clone())
+            .collect();
+        let width = folder
+            .revisions
+            .iter()
+            .map(|r| r.slug().len())
+            .max()
+            .unwrap_or(4)
+            .max(4);
+        println!(
+            "{:<12}  {:<width$}  {:<12}  {:<16}  MESSAGE",
+            "ID", "SLUG", "REVISES", "FLAGS"
+        );
+        for (i, revision) in folder.revisions.iter().enumerate() {
+            let parent = revision
+                .revises
+                .as_ref()
+                .map_or("-", |h| h.value.get(..12).unwrap_or(&h.value));
+            let mut flags = Vec::new();
+            if i == 0 {
+                flags.push("base");
+            }
+            if heads.contains(&revision.name) {
+                flags.push("head");
+            }
+            if !revision.transactional {
+                flags.push("no-transaction");
+            }
+            let flags = if flags.is_empty() {
+                "-".to_owned()
+            } else {
+                flags.join(",")
+            };
+            let message = revision.message.as_deref().unwrap_or("");
+            println!(
+                "{:<12}  {:<width$}  {parent:<12}  {flags:<16}  {message}",
+                revision.id.to_string(),
+                revision.slug()
+            );
+        }
+        for repeatable in &folder.repeatables {
+            let requires = repeatable
+                .requires
+                .as_ref()
+                .map_or("-", |h| h.value.as_str());
+            let message = repeatable.message.as_deref().unwrap_or("");
+            println!(
+                "{:<12}  {:<width$}  {requires:<12}  {:<16}  {message}",
+                "repeatable", repeatable.name, "-"
+            );
+        }
+        if !folder.diagnostics.is_empty() {
+            eprintln!(
+                "{} files could not be read; `cargo xtask check` shows why",
+                folder.diagnostics.len()
+            );
+            return Ok(ExitCode::FAILURE);
+        }
+        Ok(ExitCode::SUCCESS)
+    }
+}
+
+impl Heads {
+    pub fn run(self, root: &Path) -> anyhow::Result<ExitCode> {
+        let (_, folder) = read(root, &self.migrations)?;
+        let heads = RevisionGraph::new(&folder.revisions).heads();
+        for head in &heads {
+            println!("{} (head)", head.name);
+        }
+        if heads.len() > 1 {
+            eprintln!(
+                "{} heads: the graph must be a single line; move the newer one after the other with `cargo xtask rebase <revision>`",
+                heads.len()
+            );
+            return Ok(ExitCode::FAILURE);
+        }
+        Ok(ExitCode::SUCCESS)
+    }
+}
+
+impl Rebase {
+    pub fn run(self, root: &Path) -> anyhow::Result<ExitCode> {
+        let (path, folder) = read(root, &self.migrations)?;
+        let revision = folder
+            .revisions
+            .iter()
+            .find(|r| r.name == self.revision || r.id.to_string() == self.revision)
+            .with_context(|| {
+                format!(
+                    "`{}` is not a revision of the folder: name it by its file stem or id",
+                    self.revision
+                )
+            })?;
+        let old = path.join(format!("versions/{}.sql", revision.name));
+        let text = std::fs::read_to_string(&old)
+            .with_context(|| format!("cannot read {}", old.display()))?;
+        let text = migrations_core::checksum::normalise(&text);
+        let plan = rebase(&folder, &revision.name, &text, utc_now())?;
+        let new = path.join(&plan.write.path);
+        std::fs::write(&new, &plan.write.contents)
+            .with_context(|| format!("cannot write {}", new.display()))?;
+        std::fs::remove_file(&old).with_context(|| format!("cannot remove {}", old.display()))?;
+        println!("moved {} to {}", plan.remove, plan.write.path);
+        Ok(ExitCode::SUCCESS)
+    }
+}
