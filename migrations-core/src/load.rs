@@ -229,13 +229,16 @@ impl Folder {
         }
         let parsed = parse_revision(text);
         let (name, parsed) = match (parsed_name, parsed) {
-            (Ok(name), Ok(parsed)) => (name, parsed),
+            (Ok(name), Ok((parsed, problems))) => {
+                self.report_all(&file, problems);
+                (name, parsed)
+            }
             (name, parsed) => {
                 if let Err(problem) = name {
                     self.report(file.clone(), None, problem);
                 }
-                if let Err(problems) = parsed {
-                    self.report_all(&file, problems);
+                match parsed {
+                    Ok((_, problems)) | Err(problems) => self.report_all(&file, problems),
                 }
                 return;
             }

@@ -178,7 +178,8 @@ fn section(raw: &str, line: u32, problems: &mut Vec<LineProblem>) -> Section {
     let statements = match sql::split_statements(sql) {
         Ok(spans) => spans,
         Err(error) => {
-            problems.push((Some(first_line + error.line() - 1), Problem::Sql(error)));
+            let error = error.with_line_offset(first_line - 1);
+            problems.push((Some(error.line()), Problem::Sql(error)));
             Vec::new()
         }
     };
@@ -201,7 +202,11 @@ fn check_credentials(text: &str, problems: &mut Vec<LineProblem>) {
 }
 
 /// Parses a revision file (already normalised: no BOM, LF line endings).
-pub fn parse_revision(text: &str) -> Result<ParsedRevision, Vec<LineProblem>> {
+///
+/// Fails only when the file's structure cannot be read (markers missing, doubled or swapped);
+/// other problems are returned next to the revision, which still takes its place in the graph so
+/// that one bad statement does not turn into errors about the revisions that revise it.
+pub fn parse_revision(text: &str) -> Result<(ParsedRevision, Vec<LineProblem>), Vec<LineProblem>> {
     let mut problems = Vec::new();
     let mut headers = read_headers(
         text,
@@ -285,17 +290,15 @@ pub fn parse_revision(text: &str) -> Result<ParsedRevision, Vec<LineProblem>> {
     let after = |line: Line<'_>| (line.start + line.text.len() + 1).min(text.len());
     let up_section = section(&text[after(up)..down.start], up.number + 1, &mut problems);
     let down_section = section(&text[after(down)..], down.number + 1, &mut problems);
-    if !problems.is_empty() {
-        return Err(problems);
-    }
-    Ok(ParsedRevision {
+    let parsed = ParsedRevision {
         revises: headers.take("revises"),
         message: headers.take("message").map(|h| h.value),
         up: up_section,
         down: down_section,
         down_marker_line: down.number,
         transactional,
-    })
+    };
+    Ok((parsed, problems))
 }
 
 /// Parses a repeatable migration file (already normalised).
@@ -334,7 +337,11 @@ mod tests {
 
     fn check(text: &str, expect: Expect) {
         let actual = match parse_revision(text) {
-            Ok(parsed) => {
+            Ok((_, problems)) if !problems.is_empty() => problems
+                .iter()
+                .map(|(line, problem)| format!("{line:?}: {problem}\n"))
+                .collect(),
+            Ok((parsed, _)) => {
                 let mut out = format!(
                     "revises: {:?}\nmessage: {:?}\ntransactional: {}\n",
                     parsed.revises.map(|h| (h.value, h.line)),

@@ -150,8 +150,9 @@ mod tests {
             up: "CREATE INDEX CONCURRENTLY i ON t (x);",
             down: "DROP INDEX CONCURRENTLY i;",
         };
-        let parsed =
+        let (parsed, problems) =
             crate::parse::parse_revision(&draft.render()).expect("renders a valid revision");
+        assert_eq!(problems, []);
         assert!(!parsed.transactional);
         assert_eq!(parsed.up.sql(), draft.up);
         assert_eq!(parsed.down.sql(), draft.down);

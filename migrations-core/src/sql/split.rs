@@ -24,24 +24,25 @@ impl StatementSpan {
 
 /// Why a SQL text cannot be split into statements the runner can send to the server on its own.
 ///
-/// The message names the problem, its line and the fix; [`SplitError::help`] is the fix alone.
+/// The message names the problem; [`SplitError::line`] says where and [`SplitError::help`] how to
+/// fix it, so that callers place both the way they report other problems of a file.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum SplitError {
-    #[error("unterminated quoted string starting at line {line}: {}", self.help())]
+    #[error("unterminated quoted string")]
     UnterminatedString { line: u32 },
-    #[error("unterminated dollar-quoted string `${tag}$` starting at line {line}: {}", self.help())]
+    #[error("unterminated dollar-quoted string `${tag}$`")]
     UnterminatedDollarQuote { line: u32, tag: String },
-    #[error("unterminated block comment starting at line {line}: {}", self.help())]
+    #[error("unterminated block comment")]
     UnterminatedBlockComment { line: u32 },
-    #[error("unterminated quoted identifier starting at line {line}: {}", self.help())]
+    #[error("unterminated quoted identifier")]
     UnterminatedQuotedIdentifier { line: u32 },
-    #[error("psql meta-command `\\{command}` at line {line}: {}", self.help())]
+    #[error("psql meta-command `\\{command}`")]
     PsqlMetaCommand { line: u32, command: String },
-    #[error("statement at line {line} is `COPY ... FROM STDIN`, which reads rows from psql's input: {}", self.help())]
+    #[error("`COPY ... FROM STDIN` reads rows from psql's input")]
     CopyFromStdin { line: u32 },
-    #[error("statement at line {line} is `COPY ... TO STDOUT`, which streams rows to psql: {}", self.help())]
+    #[error("`COPY ... TO STDOUT` streams rows to psql")]
     CopyToStdout { line: u32 },
-    #[error("sql text of {bytes} bytes is larger than the 4 GiB statement offsets can address: {}", self.help())]
+    #[error("the SQL text has {bytes} bytes, more than the 4 GiB statement offsets can address")]
     TooLarge { bytes: usize },
 }
 

@@ -16,7 +16,11 @@ fn check(input: &str, expected: Expect) {
                 format!("-- line {}\n{}\n", statement.line, statement.text(input))
             })
             .collect(),
-        Err(error) => format!("error: {error}\n"),
+        Err(error) => format!(
+            "error at line {}: {error}\nhelp: {}\n",
+            error.line(),
+            error.help()
+        ),
     };
     expected.assert_eq(&actual);
 }
@@ -151,8 +155,9 @@ fn block_comments_nest() {
     check(
         "SELECT 1;\n/* open /* nested */\nSELECT 2;",
         expect![[r#"
-        error: unterminated block comment starting at line 2: close it with `*/` (block comments nest, so every `/*` inside it needs its own `*/`)
-    "#]],
+            error at line 2: unterminated block comment
+            help: close it with `*/` (block comments nest, so every `/*` inside it needs its own `*/`)
+        "#]],
     );
     check(
         "/*/ SELECT 1; */ SELECT 2;",
@@ -197,8 +202,9 @@ fn single_quoted_strings_double_their_quotes_and_keep_backslashes() {
     check(
         "SELECT 1;\nSELECT 'unterminated;\n",
         expect![[r#"
-        error: unterminated quoted string starting at line 2: close it with `'` (a quote inside a string is written `''`)
-    "#]],
+            error at line 2: unterminated quoted string
+            help: close it with `'` (a quote inside a string is written `''`)
+        "#]],
     );
 }
 
@@ -227,8 +233,9 @@ fn escape_strings_honour_backslashes() {
     check(
         r"SELECT E'\';",
         expect![[r#"
-        error: unterminated quoted string starting at line 1: close it with `'` (a quote inside a string is written `''`)
-    "#]],
+            error at line 1: unterminated quoted string
+            help: close it with `'` (a quote inside a string is written `''`)
+        "#]],
     );
 }
 
@@ -259,8 +266,9 @@ fn quoted_identifiers_double_their_quotes() {
     check(
         "SELECT 1;\n\nSELECT \"open",
         expect![[r#"
-        error: unterminated quoted identifier starting at line 3: close it with `"` (a quote inside an identifier is written `""`)
-    "#]],
+            error at line 3: unterminated quoted identifier
+            help: close it with `"` (a quote inside an identifier is written `""`)
+        "#]],
     );
 }
 
@@ -364,14 +372,16 @@ fn unterminated_dollar_quotes_name_their_tag() {
     check(
         "SELECT 1;\nDO $body$\nBEGIN\n  PERFORM 1;\nEND\n$BODY$;",
         expect![[r#"
-        error: unterminated dollar-quoted string `$body$` starting at line 2: close it with `$body$`
-    "#]],
+            error at line 2: unterminated dollar-quoted string `$body$`
+            help: close it with `$body$`
+        "#]],
     );
     check(
         "SELECT $$",
         expect![[r#"
-        error: unterminated dollar-quoted string `$$` starting at line 1: close it with `$$`
-    "#]],
+            error at line 1: unterminated dollar-quoted string `$$`
+            help: close it with `$$`
+        "#]],
     );
 }
 
@@ -510,32 +520,37 @@ fn psql_meta_commands_are_refused() {
     check(
         "SELECT 1;\n\\i other.sql\nSELECT 2;",
         expect![[r#"
-        error: psql meta-command `\i` at line 2: the runner sends SQL to the server without psql, so replace it with SQL or remove it
-    "#]],
+            error at line 2: psql meta-command `\i`
+            help: the runner sends SQL to the server without psql, so replace it with SQL or remove it
+        "#]],
     );
     check(
         "SELECT 1 \\gset",
         expect![[r#"
-        error: psql meta-command `\gset` at line 1: the runner sends SQL to the server without psql, so replace it with SQL or remove it
-    "#]],
+            error at line 1: psql meta-command `\gset`
+            help: the runner sends SQL to the server without psql, so replace it with SQL or remove it
+        "#]],
     );
     check(
         "\\connect app user",
         expect![[r#"
-        error: psql meta-command `\connect` at line 1: the runner sends SQL to the server without psql, so replace it with SQL or remove it
-    "#]],
+            error at line 1: psql meta-command `\connect`
+            help: the runner sends SQL to the server without psql, so replace it with SQL or remove it
+        "#]],
     );
     check(
         "SELECT 1;\n\\.",
         expect![[r#"
-        error: psql meta-command `\.` at line 2: the runner sends SQL to the server without psql, so replace it with SQL or remove it
-    "#]],
+            error at line 2: psql meta-command `\.`
+            help: the runner sends SQL to the server without psql, so replace it with SQL or remove it
+        "#]],
     );
     check(
         "SELECT 1 \\",
         expect![[r#"
-        error: psql meta-command `\` at line 1: the runner sends SQL to the server without psql, so replace it with SQL or remove it
-    "#]],
+            error at line 1: psql meta-command `\`
+            help: the runner sends SQL to the server without psql, so replace it with SQL or remove it
+        "#]],
     );
     check(
         "SELECT '\\i', E'\\\\'; -- \\i in a comment\nSELECT \"\\\";",
@@ -553,20 +568,23 @@ fn copy_through_the_client_is_refused() {
     check(
         "-- load\n\nCOPY t (a, b) FROM STDIN;\n1\t2\n\\.\n",
         expect![[r#"
-        error: statement at line 3 is `COPY ... FROM STDIN`, which reads rows from psql's input: load the rows with INSERT or COPY from a server-side file
-    "#]],
+            error at line 3: `COPY ... FROM STDIN` reads rows from psql's input
+            help: load the rows with INSERT or COPY from a server-side file
+        "#]],
     );
     check(
         "copy t from stdin with (format csv);",
         expect![[r#"
-        error: statement at line 1 is `COPY ... FROM STDIN`, which reads rows from psql's input: load the rows with INSERT or COPY from a server-side file
-    "#]],
+            error at line 1: `COPY ... FROM STDIN` reads rows from psql's input
+            help: load the rows with INSERT or COPY from a server-side file
+        "#]],
     );
     check(
         "COPY (SELECT * FROM t) TO STDOUT;",
         expect![[r#"
-        error: statement at line 1 is `COPY ... TO STDOUT`, which streams rows to psql: remove it or COPY to a server-side file
-    "#]],
+            error at line 1: `COPY ... TO STDOUT` streams rows to psql
+            help: remove it or COPY to a server-side file
+        "#]],
     );
     check(
         "COPY t FROM '/srv/t.csv'; COPY (SELECT a FROM stdin) TO '/srv/out.csv'; COPY t TO PROGRAM 'gzip > /srv/t.gz';",
@@ -593,38 +611,44 @@ fn unterminated_text_reports_where_it_starts() {
     check(
         "SELECT 1;\n\nSELECT 'open\nmore",
         expect![[r#"
-        error: unterminated quoted string starting at line 3: close it with `'` (a quote inside a string is written `''`)
-    "#]],
+            error at line 3: unterminated quoted string
+            help: close it with `'` (a quote inside a string is written `''`)
+        "#]],
     );
     check(
         "SELECT 1;\n/* open",
         expect![[r#"
-        error: unterminated block comment starting at line 2: close it with `*/` (block comments nest, so every `/*` inside it needs its own `*/`)
-    "#]],
+            error at line 2: unterminated block comment
+            help: close it with `*/` (block comments nest, so every `/*` inside it needs its own `*/`)
+        "#]],
     );
     check(
         "SELECT E'\\",
         expect![[r#"
-        error: unterminated quoted string starting at line 1: close it with `'` (a quote inside a string is written `''`)
-    "#]],
+            error at line 1: unterminated quoted string
+            help: close it with `'` (a quote inside a string is written `''`)
+        "#]],
     );
     check(
         "'",
         expect![[r#"
-        error: unterminated quoted string starting at line 1: close it with `'` (a quote inside a string is written `''`)
-    "#]],
+            error at line 1: unterminated quoted string
+            help: close it with `'` (a quote inside a string is written `''`)
+        "#]],
     );
     check(
         "\"",
         expect![[r#"
-        error: unterminated quoted identifier starting at line 1: close it with `"` (a quote inside an identifier is written `""`)
-    "#]],
+            error at line 1: unterminated quoted identifier
+            help: close it with `"` (a quote inside an identifier is written `""`)
+        "#]],
     );
     check(
         "/*",
         expect![[r#"
-        error: unterminated block comment starting at line 1: close it with `*/` (block comments nest, so every `/*` inside it needs its own `*/`)
-    "#]],
+            error at line 1: unterminated block comment
+            help: close it with `*/` (block comments nest, so every `/*` inside it needs its own `*/`)
+        "#]],
     );
 }
 
@@ -684,7 +708,7 @@ fn errors_can_be_moved_to_the_line_of_a_file() {
     assert_eq!(error.line(), 2);
     let moved = error.with_line_offset(10);
     assert_eq!(moved, SplitError::UnterminatedString { line: 12 });
-    expect!["unterminated quoted string starting at line 12: close it with `'` (a quote inside a string is written `''`)"].assert_eq(&moved.to_string());
+    expect!["unterminated quoted string"].assert_eq(&moved.to_string());
     expect!["close it with `'` (a quote inside a string is written `''`)"].assert_eq(&moved.help());
 }
 
