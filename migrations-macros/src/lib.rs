@@ -40,7 +40,10 @@ pub fn embed(input: TokenStream) -> TokenStream {
 fn embed_folder(
     input: proc_macro2::TokenStream,
 ) -> Result<proc_macro2::TokenStream, proc_macro2::TokenStream> {
-    let literal: Option<syn::LitStr> = syn::parse2(input).map_err(|e| e.to_compile_error())?;
+    let literal: Option<syn::LitStr> = syn::parse2(input.clone()).map_err(|_| {
+        let message = "expected the folder as a string literal, e.g. `embed!(\"migrations\")`, or nothing for the crate's own directory";
+        syn::Error::new_spanned(input, message).to_compile_error()
+    })?;
     let span = literal
         .as_ref()
         .map_or_else(Span::call_site, syn::LitStr::span);

@@ -1,0 +1,3 @@
+migrations_runtime::embed!("/etc/migrations");
+
+fn main() {}

@@ -1,0 +1,3 @@
+migrations_runtime::embed!("tests/fixtures/bad_timestamp");
+
+fn main() {}

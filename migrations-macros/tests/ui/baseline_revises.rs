@@ -1,0 +1,3 @@
+migrations_runtime::embed!("tests/fixtures/baseline_revises");
+
+fn main() {}

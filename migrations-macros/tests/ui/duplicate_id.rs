@@ -1,0 +1,3 @@
+migrations_runtime::embed!("tests/fixtures/duplicate_id");
+
+fn main() {}

@@ -1,0 +1,3 @@
+migrations_runtime::embed!("tests/fixtures/empty_header");
+
+fn main() {}

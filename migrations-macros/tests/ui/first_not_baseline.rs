@@ -1,0 +1,3 @@
+migrations_runtime::embed!("tests/fixtures/first_not_baseline");
+
+fn main() {}

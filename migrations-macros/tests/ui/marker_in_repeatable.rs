@@ -1,0 +1,3 @@
+migrations_runtime::embed!("tests/fixtures/marker_in_repeatable");
+
+fn main() {}

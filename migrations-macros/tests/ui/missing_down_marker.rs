@@ -1,0 +1,3 @@
+migrations_runtime::embed!("tests/fixtures/missing_down_marker");
+
+fn main() {}

@@ -1,0 +1,3 @@
+migrations_runtime::embed!("tests/fixtures/missing_up_marker");
+
+fn main() {}

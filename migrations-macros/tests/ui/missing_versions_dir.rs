@@ -1,0 +1,3 @@
+migrations_runtime::embed!("tests/fixtures/missing_versions_dir");
+
+fn main() {}

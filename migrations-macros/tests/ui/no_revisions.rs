@@ -1,0 +1,3 @@
+migrations_runtime::embed!("tests/fixtures/no_revisions");
+
+fn main() {}

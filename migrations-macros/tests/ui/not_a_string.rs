@@ -1,0 +1,3 @@
+migrations_runtime::embed!(migrations);
+
+fn main() {}

@@ -1,0 +1,3 @@
+migrations_runtime::embed!("tests/fixtures/not_previous_revision");
+
+fn main() {}

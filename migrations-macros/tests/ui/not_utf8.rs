@@ -1,0 +1,3 @@
+migrations_runtime::embed!("tests/fixtures/not_utf8");
+
+fn main() {}

@@ -1,0 +1,3 @@
+migrations_runtime::embed!("tests/fixtures/sql_before_up");
+
+fn main() {}

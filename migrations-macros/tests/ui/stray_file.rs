@@ -1,0 +1,3 @@
+migrations_runtime::embed!("tests/fixtures/stray_file");
+
+fn main() {}

@@ -1,0 +1,3 @@
+migrations_runtime::embed!("tests/fixtures/transaction_option_on_down");
+
+fn main() {}

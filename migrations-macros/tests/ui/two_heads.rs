@@ -1,0 +1,3 @@
+migrations_runtime::embed!("tests/fixtures/two_heads");
+
+fn main() {}

@@ -1,0 +1,3 @@
+migrations_runtime::embed!("tests/fixtures/unexpected_directory");
+
+fn main() {}

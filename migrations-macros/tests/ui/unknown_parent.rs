@@ -1,0 +1,3 @@
+migrations_runtime::embed!("tests/fixtures/unknown_parent");
+
+fn main() {}

@@ -1,0 +1,3 @@
+migrations_runtime::embed!("tests/fixtures/unreadable_file");
+
+fn main() {}
