@@ -82,17 +82,13 @@ pub const BASELINE_TEXT: &str = "\
 impl NewRevision<'_> {
     /// Renders the new revision file for `folder`, revising its head.
     pub fn render(&self, folder: &Folder) -> Result<NewFile, AuthoringError> {
-        check_slug(self.slug).map_err(|reason| AuthoringError::BadSlug {
-            slug: self.slug.to_owned(),
-            reason,
-        })?;
+        self.check_inputs()?;
         if let Some(other) = folder.revisions.iter().find(|r| r.slug() == self.slug) {
             return Err(AuthoringError::SlugTaken {
                 slug: self.slug.to_owned(),
                 other: other.name.clone(),
             });
         }
-        self.check_message()?;
         let heads = RevisionGraph::new(&folder.revisions).heads();
         let head = match heads.as_slice() {
             [] if self.slug == BASELINE_SLUG => {
@@ -139,11 +135,7 @@ impl NewRevision<'_> {
 
     /// Renders a new repeatable migration file `repeatable/<slug>.sql`, requiring the head.
     pub fn render_repeatable(&self, folder: &Folder) -> Result<NewFile, AuthoringError> {
-        check_slug(self.slug).map_err(|reason| AuthoringError::BadSlug {
-            slug: self.slug.to_owned(),
-            reason,
-        })?;
-        self.check_message()?;
+        self.check_inputs()?;
         if let Some(existing) = folder.repeatables.iter().find(|r| r.name == self.slug) {
             return Err(AuthoringError::RepeatableExists {
                 name: self.slug.to_owned(),
@@ -161,15 +153,15 @@ impl NewRevision<'_> {
         })
     }
 
-    fn check_message(&self) -> Result<(), AuthoringError> {
+    /// Checks what the caller passed, before looking at the folder.
+    fn check_inputs(&self) -> Result<(), AuthoringError> {
+        check_slug(self.slug).map_err(|reason| AuthoringError::BadSlug {
+            slug: self.slug.to_owned(),
+            reason,
+        })?;
         if self.message.is_some_and(|m| m.contains(['\n', '\r'])) {
             return Err(AuthoringError::MultiLineMessage);
         }
-        Ok(())
-    }
-
-    fn render_template(&self, name: &str, revises: Option<&str>) -> Result<String, AuthoringError> {
-        let (template_name, template) = self.template;
         if let Some(extension) = self.extension
             && (extension.is_empty()
                 || !extension
@@ -180,11 +172,17 @@ impl NewRevision<'_> {
                 name: extension.to_owned(),
             });
         }
+        let (template_name, template) = self.template;
         if template.contains("{{extension}}") && self.extension.is_none() {
             return Err(AuthoringError::MissingExtension {
                 template: template_name.to_owned(),
             });
         }
+        Ok(())
+    }
+
+    fn render_template(&self, name: &str, revises: Option<&str>) -> Result<String, AuthoringError> {
+        let (template_name, template) = self.template;
         let created = self.now.to_string();
         let created = format!(
             "{}-{}-{} {}:{} UTC",

@@ -78,11 +78,12 @@ impl History {
                 flags.join(",")
             };
             let message = revision.message.as_deref().unwrap_or("");
-            println!(
+            let line = format!(
                 "{:<12}  {:<width$}  {parent:<12}  {flags:<16}  {message}",
                 revision.id.to_string(),
                 revision.slug()
             );
+            println!("{}", line.trim_end());
         }
         for repeatable in &folder.repeatables {
             let requires = repeatable
@@ -90,10 +91,11 @@ impl History {
                 .as_ref()
                 .map_or("-", |h| h.value.as_str());
             let message = repeatable.message.as_deref().unwrap_or("");
-            println!(
+            let line = format!(
                 "{:<12}  {:<width$}  {requires:<12}  {:<16}  {message}",
                 "repeatable", repeatable.name, "-"
             );
+            println!("{}", line.trim_end());
         }
         if !folder.diagnostics.is_empty() {
             eprintln!(

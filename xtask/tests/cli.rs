@@ -1,0 +1,251 @@
+//! `cargo xtask`'s offline commands, run as a process on small folders.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use expect_test::{Expect, expect};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask is in the workspace")
+        .to_path_buf()
+}
+
+/// Runs xtask in `dir` and returns its exit code and output, with `dir` shown as `$DIR`.
+fn xtask(dir: &Path, args: &[&str]) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run xtask");
+    let text = format!(
+        "exit: {}\n{}{}",
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    text.replace(&dir.display().to_string(), "$DIR")
+}
+
+fn check(dir: &Path, args: &[&str], expect: Expect) {
+    expect.assert_eq(&xtask(dir, args));
+}
+
+/// A scratch copy of a fixture folder (or an empty folder), removed at the end of the test.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str, fixture: Option<&str>) -> Scratch {
+        let dir = std::env::temp_dir().join(format!("xtask-cli-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("m/versions")).expect("create scratch dir");
+        if let Some(fixture) = fixture {
+            let from = root()
+                .join("migrations-macros/tests/fixtures")
+                .join(fixture)
+                .join("versions");
+            for entry in std::fs::read_dir(from).expect("fixture exists") {
+                let entry = entry.expect("fixture entry");
+                std::fs::copy(entry.path(), dir.join("m/versions").join(entry.file_name()))
+                    .expect("copy fixture");
+            }
+        }
+        Scratch(dir)
+    }
+
+    fn files(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(self.0.join("m/versions"))
+            .expect("list")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[test]
+fn check_accepts_the_project_folder() {
+    let output = xtask(&root(), &["check"]);
+    assert!(output.starts_with("exit: 0\nok: "), "{output}");
+    assert!(
+        output.contains("the graph is a single line; head: "),
+        "{output}"
+    );
+}
+
+#[test]
+fn two_heads_fail_check_with_both_files_and_the_fix() {
+    let scratch = Scratch::new("two-heads", Some("two_heads"));
+    check(
+        &scratch.0,
+        &["check", "--migrations", "m"],
+        expect![[r#"
+            exit: 1
+            m/versions/202511121500_add_flag.sql:1: two heads: `m/versions/202511121400_add_tenants.sql` and `m/versions/202511121500_add_flag.sql` both revise `202511121302_baseline`
+              help: rename `202511121500_add_flag` to a timestamp after `202511121400_add_tenants` and point its `-- revises:` at `202511121400_add_tenants`; `cargo xtask rebase 202511121500_add_flag` does exactly that
+            1 problem
+        "#]],
+    );
+    check(
+        &scratch.0,
+        &["heads", "--migrations", "m"],
+        expect![[r#"
+            exit: 1
+            202511121400_add_tenants (head)
+            202511121500_add_flag (head)
+            2 heads: the graph must be a single line; move the newer one after the other with `cargo xtask rebase <revision>`
+        "#]],
+    );
+    let output = xtask(
+        &scratch.0,
+        &["rebase", "202511121500_add_flag", "--migrations", "m"],
+    );
+    assert!(
+        output.starts_with("exit: 0\nmoved versions/202511121500_add_flag.sql to versions/"),
+        "{output}"
+    );
+    let output = xtask(&scratch.0, &["check", "--migrations", "m"]);
+    assert!(output.starts_with("exit: 0\nok: 3 revisions"), "{output}");
+    let files = scratch.files();
+    assert_eq!(
+        files[..2],
+        ["202511121302_baseline.sql", "202511121400_add_tenants.sql"]
+    );
+    assert!(
+        files[2].ends_with("_add_flag.sql") && files[2].as_str() > "202511121400",
+        "{files:?}"
+    );
+}
+
+#[test]
+fn new_migration_writes_a_revision_that_check_accepts() {
+    let scratch = Scratch::new("new", None);
+    let output = xtask(
+        &scratch.0,
+        &["new-migration", "add_flag", "--migrations", "m"],
+    );
+    assert_eq!(
+        output,
+        "exit: 1\nerror: the folder has no baseline yet: create it first with `cargo xtask new-migration baseline`\n"
+    );
+    let output = xtask(
+        &scratch.0,
+        &["new-migration", "baseline", "--migrations", "m"],
+    );
+    assert!(
+        output.starts_with("exit: 0\nm/versions/") && output.ends_with("_baseline.sql\n"),
+        "{output}"
+    );
+    let output = xtask(
+        &scratch.0,
+        &[
+            "new-migration",
+            "add_flag",
+            "--message",
+            "a flag",
+            "--migrations",
+            "m",
+        ],
+    );
+    assert!(
+        output.starts_with("exit: 0\nm/versions/") && output.ends_with("_add_flag.sql\n"),
+        "{output}"
+    );
+    let output = xtask(
+        &scratch.0,
+        &[
+            "new-migration",
+            "enable_trgm",
+            "--template",
+            "enable-extension",
+            "--extension",
+            "pg_trgm",
+            "--migrations",
+            "m",
+        ],
+    );
+    assert!(output.ends_with("_enable_trgm.sql\n"), "{output}");
+    let output = xtask(&scratch.0, &["check", "--migrations", "m"]);
+    assert!(output.starts_with("exit: 0\nok: 3 revisions"), "{output}");
+    let files = scratch.files();
+    let flag = std::fs::read_to_string(scratch.0.join("m/versions").join(&files[1])).expect("read");
+    assert!(flag.starts_with(&format!(
+        "-- revises: {}\n-- message: a flag\n",
+        files[0].trim_end_matches(".sql")
+    )));
+}
+
+#[test]
+fn new_migration_refuses_bad_input() {
+    let scratch = Scratch::new("refuse", Some("two_heads"));
+    check(
+        &scratch.0,
+        &["new-migration", "Add-Flag", "--migrations", "m"],
+        expect![[r#"
+            exit: 1
+            error: bad slug `Add-Flag`: the slug has an upper-case letter `A`; slugs are lower case; use lower-case words joined by `_`, e.g. `add_user_flags`
+        "#]],
+    );
+    check(
+        &scratch.0,
+        &["new-migration", "add_x", "--migrations", "m"],
+        expect![[r#"
+            exit: 1
+            error: the folder has 2 heads (202511121400_add_tenants, 202511121500_add_flag): fix them first (`cargo xtask rebase <revision>`)
+        "#]],
+    );
+    check(
+        &scratch.0,
+        &[
+            "new-migration",
+            "add_x",
+            "--template",
+            "fancy",
+            "--migrations",
+            "m",
+        ],
+        expect![[r#"
+            exit: 1
+            error: unknown template `fancy`: use versioned, enable-extension or repeatable
+        "#]],
+    );
+    check(
+        &scratch.0,
+        &[
+            "new-migration",
+            "enable_x",
+            "--template",
+            "enable-extension",
+            "--migrations",
+            "m",
+        ],
+        expect![[r#"
+            exit: 1
+            error: template `templates/enable_extension.sql` needs `--extension NAME`
+        "#]],
+    );
+}
+
+#[test]
+fn history_lists_every_revision() {
+    let scratch = Scratch::new("history", Some("not_previous_revision"));
+    check(
+        &scratch.0,
+        &["history", "--migrations", "m"],
+        expect![[r#"
+            exit: 0
+            ID            SLUG      REVISES       FLAGS             MESSAGE
+            202511121302  baseline  -             base
+            202511121400  a         202511121302  -
+            202511121500  b         202511121600  head
+            202511121600  c         202511121400  -
+        "#]],
+    );
+}
