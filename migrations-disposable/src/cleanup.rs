@@ -1,0 +1,98 @@
+//! Cleanup on the paths where no destructor runs: process exit (the shared server lives in a static)
+//! and SIGINT / SIGTERM / SIGHUP (the default action would kill the process on the spot).
+//!
+//! Every started server is tracked here. At exit, and on the first of those signals, each one still
+//! running is removed: its databases (server backend), its postmaster and directory (local), its
+//! container. After a signal the process exits with 128 + the signal number (130 for SIGINT, 143 for
+//! SIGTERM). A second signal during that cleanup ends the process at once.
+
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex, Once, PoisonError, Weak};
+use std::thread;
+
+use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+use signal_hook::iterator::Signals;
+
+use crate::server::ServerCore;
+
+static SERVERS: Mutex<Vec<Weak<ServerCore>>> = Mutex::new(Vec::new());
+static INSTALL: Once = Once::new();
+
+/// Makes `core` part of the exit and signal cleanup, installing both on first use.
+pub(crate) fn track(core: &Arc<ServerCore>) {
+    INSTALL.call_once(|| {
+        // SAFETY: registers a function without arguments that never unwinds (see at_exit).
+        unsafe { libc::atexit(at_exit) };
+        install_signal_handlers();
+    });
+    let mut servers = SERVERS.lock().unwrap_or_else(PoisonError::into_inner);
+    servers.retain(|server| server.strong_count() > 0);
+    servers.push(Arc::downgrade(core));
+}
+
+extern "C" fn at_exit() {
+    // Unwinding out of an extern "C" function aborts; a failed cleanup must not.
+    let _ = std::panic::catch_unwind(remove_everything);
+}
+
+fn remove_everything() {
+    let servers: Vec<Arc<ServerCore>> = SERVERS
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .iter()
+        .filter_map(Weak::upgrade)
+        .collect();
+    for server in servers {
+        server.emergency_stop();
+    }
+}
+
+fn install_signal_handlers() {
+    const HANDLED: [i32; 3] = [SIGINT, SIGTERM, SIGHUP];
+    let cleaning = Arc::new(AtomicBool::new(false));
+    for signal in HANDLED {
+        let _ = signal_hook::flag::register_conditional_shutdown(
+            signal,
+            128 + signal,
+            Arc::clone(&cleaning),
+        );
+    }
+    let mut signals = match Signals::new(HANDLED) {
+        Ok(signals) => signals,
+        Err(error) => {
+            eprintln!(
+                "migrations-disposable: could not install signal handlers ({error}); an interrupted \
+                 run leaves debris that the next run removes"
+            );
+            return;
+        }
+    };
+    let spawned = thread::Builder::new()
+        .name("disposable-pg-signals".into())
+        .spawn(move || {
+            if let Some(signal) = signals.forever().next() {
+                cleaning.store(true, std::sync::atomic::Ordering::SeqCst);
+                eprintln!(
+                    "migrations-disposable: {} received, removing the disposable PostgreSQL resources \
+                     of this process",
+                    signal_name(signal)
+                );
+                let _ = std::panic::catch_unwind(remove_everything);
+                std::process::exit(128 + signal);
+            }
+        });
+    if spawned.is_err() {
+        eprintln!(
+            "migrations-disposable: could not start the signal thread; an interrupted run leaves debris that the next run removes"
+        );
+    }
+}
+
+fn signal_name(signal: i32) -> &'static str {
+    match signal {
+        SIGINT => "SIGINT",
+        SIGTERM => "SIGTERM",
+        SIGHUP => "SIGHUP",
+        _ => "a signal",
+    }
+}

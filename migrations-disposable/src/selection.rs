@@ -1,0 +1,111 @@
+//! Choosing the backend: forced by `DISPOSABLE_PG` or the options, else server, container, local in
+//! that order of preference, each only after a cheap check that it can work.
+
+use crate::container::{ContainerPlan, image_fix};
+use crate::local::LocalPlan;
+use crate::settings::{SERVER_URL_VAR, Settings};
+use crate::{Backend, DisposableError, SecretUrl, ServerOptions};
+
+/// A backend that passed its checks, with what its start needs.
+#[derive(Debug)]
+pub(crate) enum Plan {
+    Container(ContainerPlan),
+    Local(LocalPlan),
+    Server(SecretUrl),
+}
+
+impl Plan {
+    pub(crate) fn backend(&self) -> Backend {
+        match self {
+            Plan::Container(_) => Backend::Container,
+            Plan::Local(_) => Backend::Local,
+            Plan::Server(_) => Backend::Server,
+        }
+    }
+}
+
+/// The backend [`DisposableServer::shared`](crate::DisposableServer::shared) would use, chosen from the
+/// environment exactly as it does, without starting anything.
+pub fn select_backend() -> Result<Backend, DisposableError> {
+    let settings = Settings::from_env()?;
+    Ok(choose(&settings, &ServerOptions::default())?.backend())
+}
+
+/// Whether `backend` could be used with the current environment, checked as a start would check it
+/// (binaries, Docker engine and image, server URL) but without starting anything.
+pub fn check_backend(backend: Backend) -> Result<(), DisposableError> {
+    let settings = Settings::from_env()?.with_options(&ServerOptions {
+        backend: Some(backend),
+        ..ServerOptions::default()
+    })?;
+    choose(&settings, &ServerOptions::default()).map(drop)
+}
+
+/// `settings` already carry `options.backend`; TCP or TLS without a backend means local, the only
+/// backend that offers them.
+pub(crate) fn choose(
+    settings: &Settings,
+    options: &ServerOptions,
+) -> Result<Plan, DisposableError> {
+    let wanted = settings
+        .backend
+        .or((options.tcp || options.tls).then_some(Backend::Local));
+    match wanted {
+        Some(Backend::Server) => {
+            server(settings).map_err(|(missing, fix)| DisposableError::BackendUnavailable {
+                backend: Backend::Server,
+                missing,
+                fix,
+            })
+        }
+        Some(Backend::Container) => ContainerPlan::probe(settings)
+            .map(Plan::Container)
+            .map_err(|problem| problem.into_error()),
+        Some(Backend::Local) => LocalPlan::probe(settings)
+            .map(Plan::Local)
+            .map_err(|missing| DisposableError::BackendUnavailable {
+                backend: Backend::Local,
+                missing,
+                fix: local_fix().to_owned(),
+            }),
+        None => automatic(settings),
+    }
+}
+
+fn automatic(settings: &Settings) -> Result<Plan, DisposableError> {
+    let server_reason = match server(settings) {
+        Ok(plan) => return Ok(plan),
+        Err((missing, _)) => missing,
+    };
+    let container_reason = match ContainerPlan::probe(settings) {
+        Ok(plan) => return Ok(Plan::Container(plan)),
+        Err(problem) => problem.reason(),
+    };
+    let local_reason = match LocalPlan::probe(settings) {
+        Ok(plan) => return Ok(Plan::Local(plan)),
+        Err(missing) => missing,
+    };
+    Err(DisposableError::NoBackend {
+        reasons: format!(
+            "  container: {container_reason}\n  local: {local_reason}\n  server: {server_reason}"
+        ),
+        image_hint: image_fix(&settings.image),
+    })
+}
+
+fn server(settings: &Settings) -> Result<Plan, (String, String)> {
+    settings.server_url.clone().map(Plan::Server).ok_or_else(|| {
+        (
+            format!("{SERVER_URL_VAR} is not set"),
+            format!(
+                "set {SERVER_URL_VAR}=postgresql://user:password@host:port/postgres for a role with \
+                 CREATEDB"
+            ),
+        )
+    })
+}
+
+fn local_fix() -> &'static str {
+    "install the PostgreSQL server binaries (e.g. apt-get install postgresql) or set \
+     DISPOSABLE_PG_BINDIR to the directory holding initdb and postgres"
+}

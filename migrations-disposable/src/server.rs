@@ -1,0 +1,556 @@
+//! `DisposableServer`: one PostgreSQL (cluster, container or given server) that hands out databases.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use postgres::{Client, NoTls};
+
+use crate::blocking::off_runtime;
+use crate::container::PostgresContainer;
+use crate::identity::{quote_ident, quote_literal};
+use crate::local::LocalCluster;
+use crate::selection::{self, Plan};
+use crate::settings::Settings;
+use crate::{
+    Backend, DisposableDb, DisposableError, DisposableTemplate, SecretUrl, ServerOptions, cleanup,
+    remote,
+};
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A PostgreSQL server that hands out disposable databases.
+///
+/// Get the per-process one with [`DisposableServer::shared`], or one of your own with
+/// [`DisposableServer::start`] (removed when dropped). `Debug` shows no password.
+#[derive(Debug)]
+pub struct DisposableServer {
+    core: Arc<ServerCore>,
+}
+
+/// What actually runs the databases.
+// One per server, never moved around in bulk: the size difference of the variants costs nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+pub(crate) enum Engine {
+    Local(LocalCluster),
+    Container(PostgresContainer),
+    Server,
+}
+
+/// The state shared by a server and the databases it handed out (which may outlive the handle).
+pub(crate) struct ServerCore {
+    pub(crate) backend: Backend,
+    engine: Engine,
+    admin_url: SecretUrl,
+    /// The maintenance connection; held while creating or dropping, which serialises both (parallel
+    /// CREATE DATABASE gains nothing on a few cores and only adds lock waits).
+    admin: Mutex<Option<Client>>,
+    pub(crate) live: Mutex<LiveDatabases>,
+    pub(crate) keep: bool,
+    pub(crate) drop_new_roles: bool,
+    pub(crate) version_num: u32,
+    stopped: AtomicBool,
+}
+
+/// The databases this server created and has not dropped yet.
+#[derive(Debug, Default)]
+pub(crate) struct LiveDatabases {
+    pub databases: BTreeMap<String, LiveDatabase>,
+    /// Server backend: the roles that existed when the first of them was created.
+    pub role_baseline: Option<BTreeSet<String>>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct LiveDatabase {
+    pub oid: u32,
+    pub marker: String,
+}
+
+impl std::fmt::Debug for ServerCore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DisposableServer")
+            .field("backend", &self.backend)
+            .field("admin_url", &self.admin_url)
+            .field("engine", &self.engine)
+            .field("version_num", &self.version_num)
+            .field("keep", &self.keep)
+            .finish_non_exhaustive()
+    }
+}
+
+impl DisposableServer {
+    /// The per-process server, started on first use with the backend chosen from the environment, and
+    /// removed at process exit or on SIGINT/SIGTERM.
+    ///
+    /// If its start fails, every later call fails too, with the first failure's message.
+    pub fn shared() -> Result<&'static DisposableServer, DisposableError> {
+        static SHARED: OnceLock<DisposableServer> = OnceLock::new();
+        static FAILURE: Mutex<Option<String>> = Mutex::new(None);
+        if let Some(server) = SHARED.get() {
+            return Ok(server);
+        }
+        let mut failure = FAILURE.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(server) = SHARED.get() {
+            return Ok(server);
+        }
+        if let Some(reason) = failure.as_ref() {
+            return Err(DisposableError::SharedUnavailable {
+                reason: reason.clone(),
+            });
+        }
+        match DisposableServer::start(ServerOptions::default()) {
+            Ok(server) => Ok(SHARED.get_or_init(|| server)),
+            Err(error) => {
+                *failure = Some(error.to_string());
+                Err(error)
+            }
+        }
+    }
+
+    /// A server of its own (for tests of a backend, of TLS, of restarts), removed when dropped.
+    pub fn start(options: ServerOptions) -> Result<DisposableServer, DisposableError> {
+        let settings = Settings::from_env()?.with_options(&options)?;
+        let plan = selection::choose(&settings, &options)?;
+        let backend = plan.backend();
+        if options.tls && backend != Backend::Local {
+            return Err(DisposableError::Unsupported {
+                backend,
+                feature: "TLS",
+                fix: "use the local backend for TLS tests (ServerOptions { backend: Some(Backend::Local), tls: true, .. })",
+            });
+        }
+        if options.tcp && backend == Backend::Server {
+            return Err(DisposableError::Unsupported {
+                backend,
+                feature: "the tcp option",
+                fix: "use the local backend (ServerOptions { backend: Some(Backend::Local), tcp: true, .. })",
+            });
+        }
+        let started_at = Instant::now();
+        let (engine, admin_url) = match plan {
+            Plan::Local(plan) => {
+                let cluster = LocalCluster::start(plan, &settings, options.tcp, options.tls)?;
+                let url = cluster.socket_url("postgres");
+                (Engine::Local(cluster), url)
+            }
+            Plan::Container(plan) => {
+                let container = off_runtime(|| PostgresContainer::start(plan, &settings))?;
+                let url = container.superuser_url("postgres");
+                (Engine::Container(container), url)
+            }
+            Plan::Server(url) => (Engine::Server, url),
+        };
+        let backend_of_engine = match &engine {
+            Engine::Local(_) => Backend::Local,
+            Engine::Container(_) => Backend::Container,
+            Engine::Server => Backend::Server,
+        };
+        let (client, version_num) = match open_admin(backend_of_engine, &admin_url, &settings) {
+            Ok(opened) => opened,
+            Err(error) => {
+                match engine {
+                    Engine::Local(cluster) => cluster.stop_and_remove(),
+                    Engine::Container(container) => container.remove(),
+                    Engine::Server => {}
+                }
+                return Err(error);
+            }
+        };
+        let core = Arc::new(ServerCore {
+            backend: backend_of_engine,
+            engine,
+            admin_url,
+            admin: Mutex::new(Some(client)),
+            live: Mutex::new(LiveDatabases::default()),
+            keep: settings.keep,
+            drop_new_roles: settings.drop_new_roles,
+            version_num,
+            stopped: AtomicBool::new(false),
+        });
+        cleanup::track(&core);
+        eprintln!(
+            "migrations-disposable: {} (ready in {} ms)",
+            core.describe(),
+            started_at.elapsed().as_millis()
+        );
+        Ok(DisposableServer { core })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.core.backend
+    }
+
+    /// The maintenance database (`postgres`) as a superuser (local, container) or as the role of
+    /// `DISPOSABLE_PG_SERVER_URL` (server).
+    pub fn admin_url(&self) -> &SecretUrl {
+        &self.core.admin_url
+    }
+
+    /// A new connection to [`admin_url`](Self::admin_url).
+    pub fn connect_admin(&self) -> Result<Client, DisposableError> {
+        connect(&self.core.admin_url, self.core.backend)
+    }
+
+    /// `server_version_num`, e.g. 150018.
+    pub fn server_version_num(&self) -> u32 {
+        self.core.version_num
+    }
+
+    /// A fresh empty database (a copy of `template0`), dropped when the `DisposableDb` is dropped.
+    pub fn create_db(&self) -> Result<DisposableDb, DisposableError> {
+        self.core.create_database(crate::admin::Source::Empty)
+    }
+
+    /// Builds a template once: `build` fills a fresh database (connect with its URL, then close every
+    /// connection), which is then frozen (`IS_TEMPLATE`, `ALLOW_CONNECTIONS false`) for quick clones
+    /// with [`create_db_from`](Self::create_db_from). Dropped with the `DisposableTemplate`.
+    pub fn create_template(
+        &self,
+        build: impl FnOnce(&DisposableDb) -> Result<(), Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Result<DisposableTemplate, DisposableError> {
+        let database = self.create_db()?;
+        if let Err(source) = build(&database) {
+            return Err(DisposableError::TemplateBuild {
+                template: database.name().to_owned(),
+                source,
+            });
+        }
+        self.core.freeze_template(database.name())?;
+        Ok(DisposableTemplate { database })
+    }
+
+    /// A fresh database cloned from `template`.
+    pub fn create_db_from(
+        &self,
+        template: &DisposableTemplate,
+    ) -> Result<DisposableDb, DisposableError> {
+        self.check_same_server(&template.database)?;
+        self.core
+            .create_database(crate::admin::Source::Template(template.name()))
+    }
+
+    /// A copy of `source` in its current state (`CREATE DATABASE … TEMPLATE`). Connections to `source`
+    /// are terminated first, since PostgreSQL can only copy a database nobody is connected to.
+    pub fn clone_db(&self, source: &DisposableDb) -> Result<DisposableDb, DisposableError> {
+        self.check_same_server(source)?;
+        self.core
+            .create_database(crate::admin::Source::Copy(source.name()))
+    }
+
+    /// Local backend: a fast shutdown and a start on the same socket and port, like `pg_ctl restart`;
+    /// open connections are terminated. For tests of a server restarted mid-run.
+    pub fn restart(&self) -> Result<(), DisposableError> {
+        let Engine::Local(cluster) = &self.core.engine else {
+            return Err(DisposableError::Unsupported {
+                backend: self.core.backend,
+                feature: "restart",
+                fix: "use the local backend (ServerOptions { backend: Some(Backend::Local), .. })",
+            });
+        };
+        let mut admin = self.core.lock_admin();
+        if let Some(client) = admin.take() {
+            off_runtime(move || drop(client));
+        }
+        cluster.restart()
+    }
+
+    /// A TCP URL with a password, for tests of password authentication and TLS: local backend started
+    /// with `tcp` (or `tls`), or the container backend.
+    pub fn tcp_url(
+        &self,
+        database: &str,
+        user: &str,
+        password: &str,
+    ) -> Result<SecretUrl, DisposableError> {
+        match &self.core.engine {
+            Engine::Local(cluster) => {
+                cluster
+                    .tcp_url(database, user, password)
+                    .ok_or(DisposableError::Unsupported {
+                        backend: Backend::Local,
+                        feature: "TCP URLs on a socket-only cluster",
+                        fix: "start the server with ServerOptions { tcp: true, .. }",
+                    })
+            }
+            Engine::Container(container) => Ok(container.url(database, user, password)),
+            Engine::Server => Err(DisposableError::Unsupported {
+                backend: Backend::Server,
+                feature: "TCP URLs for other roles",
+                fix: "use the local backend with ServerOptions { tcp: true, .. }",
+            }),
+        }
+    }
+
+    /// Creates a login role with a password (stored as a SCRAM verifier, so the password appears in no
+    /// statement or log). Local and container backends: the role goes away with the server.
+    pub fn create_role(&self, name: &str, password: &str) -> Result<(), DisposableError> {
+        if self.core.backend == Backend::Server {
+            return Err(DisposableError::Unsupported {
+                backend: Backend::Server,
+                feature: "creating roles",
+                fix: "roles are cluster-wide and would outlive the run on a shared server; use the local or container backend",
+            });
+        }
+        let verifier = postgres_protocol::password::scram_sha_256(password.as_bytes());
+        let statement = format!(
+            "CREATE ROLE {} LOGIN PASSWORD {}",
+            quote_ident(name),
+            quote_literal(&verifier)
+        );
+        self.core.with_admin(|client| {
+            client
+                .batch_execute(&statement)
+                .map_err(crate::admin::sql_error(
+                    self.core.backend,
+                    format!("create role {name}"),
+                ))
+        })
+    }
+
+    /// Local backend with `tls`: the certificate authority that signed the server certificate (for
+    /// `sslmode=verify-ca` / `verify-full`; the certificate names `localhost` and `127.0.0.1`).
+    pub fn ca_cert_path(&self) -> Option<&Path> {
+        match &self.core.engine {
+            Engine::Local(cluster) => cluster.ca_cert(),
+            _ => None,
+        }
+    }
+
+    /// Local backend: the cluster directory (data, socket, log).
+    pub fn cluster_dir(&self) -> Option<&Path> {
+        match &self.core.engine {
+            Engine::Local(cluster) => Some(cluster.dir()),
+            _ => None,
+        }
+    }
+
+    /// Local backend with `tcp`: the port on 127.0.0.1.
+    pub fn tcp_port(&self) -> Option<u16> {
+        match &self.core.engine {
+            Engine::Local(cluster) => cluster.port(),
+            _ => None,
+        }
+    }
+
+    /// Container backend: the container id.
+    pub fn container_id(&self) -> Option<&str> {
+        match &self.core.engine {
+            Engine::Container(container) => Some(container.id()),
+            _ => None,
+        }
+    }
+
+    fn check_same_server(&self, database: &DisposableDb) -> Result<(), DisposableError> {
+        if Arc::ptr_eq(&self.core, database.core()) {
+            Ok(())
+        } else {
+            Err(DisposableError::ForeignDatabase {
+                database: database.name().to_owned(),
+            })
+        }
+    }
+}
+
+impl Drop for DisposableServer {
+    fn drop(&mut self) {
+        self.core.stop();
+    }
+}
+
+/// Opens the maintenance connection (retrying briefly for a container, whose port opens before
+/// PostgreSQL accepts), reads the version, and for the server backend checks CREATEDB and sweeps.
+fn open_admin(
+    backend: Backend,
+    admin_url: &SecretUrl,
+    settings: &Settings,
+) -> Result<(Client, u32), DisposableError> {
+    let patience = match backend {
+        Backend::Container => Duration::from_secs(20),
+        _ => Duration::ZERO,
+    };
+    off_runtime(|| {
+        let deadline = Instant::now() + patience;
+        let mut client = loop {
+            match connect(admin_url, backend) {
+                Ok(client) => break client,
+                Err(_) if Instant::now() < deadline => {
+                    thread::sleep(Duration::from_millis(100));
+                }
+                Err(error) => return Err(error),
+            }
+        };
+        let version_num = client
+            .query_one("SELECT current_setting('server_version_num')::int4", &[])
+            .map(|row| row.get::<_, i32>(0).unsigned_abs())
+            .map_err(crate::admin::sql_error(backend, "read the server version"))?;
+        if backend == Backend::Server {
+            remote::prepare(&mut client, settings, version_num)?;
+        }
+        Ok((client, version_num))
+    })
+}
+
+impl ServerCore {
+    fn describe(&self) -> String {
+        let keep = if self.keep {
+            " (DISPOSABLE_PG_KEEP: nothing is removed)"
+        } else {
+            ""
+        };
+        match &self.engine {
+            Engine::Local(cluster) => format!(
+                "local backend, {}, cluster in {}{keep}",
+                cluster.plan().describe(),
+                cluster.dir().display()
+            ),
+            Engine::Container(container) => format!(
+                "container backend, image {}, container {} at {}{keep}",
+                container.image(),
+                &container.id()[..container.id().len().min(12)],
+                container.superuser_url("postgres")
+            ),
+            Engine::Server => format!("server backend, {}{keep}", self.admin_url),
+        }
+    }
+
+    pub(crate) fn url_for(&self, database: &str) -> SecretUrl {
+        match &self.engine {
+            Engine::Local(cluster) => cluster.socket_url(database),
+            Engine::Container(container) => container.superuser_url(database),
+            Engine::Server => self.admin_url.with_database(database),
+        }
+    }
+
+    pub(crate) fn is_stopped(&self) -> bool {
+        self.stopped.load(Ordering::SeqCst)
+    }
+
+    fn lock_admin(&self) -> MutexGuard<'_, Option<Client>> {
+        self.admin.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub(crate) fn lock_live(&self) -> MutexGuard<'_, LiveDatabases> {
+        self.live.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Runs `work` on the maintenance connection, reconnecting if it was lost (e.g. after a restart).
+    pub(crate) fn with_admin<T: Send>(
+        &self,
+        work: impl FnOnce(&mut Client) -> Result<T, DisposableError> + Send,
+    ) -> Result<T, DisposableError> {
+        if self.is_stopped() {
+            return Err(DisposableError::Stopped {
+                backend: self.backend,
+            });
+        }
+        self.with_admin_while_stopping(work)
+    }
+
+    /// Like [`with_admin`](Self::with_admin), also during [`stop`](Self::stop).
+    fn with_admin_while_stopping<T: Send>(
+        &self,
+        work: impl FnOnce(&mut Client) -> Result<T, DisposableError> + Send,
+    ) -> Result<T, DisposableError> {
+        let mut admin = self.lock_admin();
+        let slot = &mut *admin;
+        off_runtime(move || {
+            if slot.as_ref().is_none_or(Client::is_closed) {
+                *slot = None;
+                *slot = Some(connect(&self.admin_url, self.backend)?);
+            }
+            match slot.as_mut() {
+                Some(client) => work(client),
+                None => unreachable!("connected just above"),
+            }
+        })
+    }
+
+    /// Normal removal, from `DisposableServer::drop`.
+    fn stop(&self) {
+        if self.keep {
+            self.stopped.store(true, Ordering::SeqCst);
+            self.report_kept();
+            self.stop_engine();
+            return;
+        }
+        if self.backend == Backend::Server {
+            let names: Vec<String> = self.lock_live().databases.keys().cloned().collect();
+            for name in names {
+                let _ = self.with_admin_while_stopping(|client| self.drop_database(client, &name));
+            }
+        }
+        if self.stopped.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        if let Some(client) = self.lock_admin().take() {
+            off_runtime(move || drop(client));
+        }
+        self.stop_engine();
+    }
+
+    fn stop_engine(&self) {
+        match &self.engine {
+            Engine::Local(cluster) => cluster.stop_and_remove(),
+            Engine::Container(container) => container.remove(),
+            Engine::Server => {}
+        }
+    }
+
+    /// Removal from a signal or exit handler: no waiting on the maintenance connection, which another
+    /// thread may hold.
+    pub(crate) fn emergency_stop(&self) {
+        if self.stopped.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        if self.keep {
+            self.report_kept();
+        }
+        match &self.engine {
+            Engine::Local(cluster) => cluster.emergency_stop_and_remove(),
+            Engine::Container(container) => container.emergency_remove(),
+            Engine::Server if !self.keep => remote::emergency_drop(self),
+            Engine::Server => {}
+        }
+    }
+
+    fn report_kept(&self) {
+        let names: Vec<String> = self.lock_live().databases.keys().cloned().collect();
+        if !names.is_empty() {
+            eprintln!(
+                "migrations-disposable: kept databases {} on {}",
+                names.join(", "),
+                self.admin_url
+            );
+        }
+    }
+
+    pub(crate) fn connect_fresh(&self) -> Result<Client, DisposableError> {
+        connect(&self.admin_url, self.backend)
+    }
+}
+
+impl Drop for ServerCore {
+    fn drop(&mut self) {
+        // The sync client drives a runtime of its own; dropping it inside an async context panics.
+        if let Some(client) = self.lock_admin().take() {
+            off_runtime(move || drop(client));
+        }
+    }
+}
+
+/// Connects with a timeout; the error names the URL without its password.
+pub(crate) fn connect(url: &SecretUrl, backend: Backend) -> Result<Client, DisposableError> {
+    let connect_error = |source| DisposableError::Connect {
+        backend,
+        target: url.redacted(),
+        source,
+    };
+    let mut config = postgres::Config::from_str(url.expose()).map_err(connect_error)?;
+    config.connect_timeout(CONNECT_TIMEOUT);
+    off_runtime(|| config.connect(NoTls)).map_err(connect_error)
+}
