@@ -1,0 +1,76 @@
+//! A normalised picture of one database's schema, read from its system catalogs, that compares equal
+//! for two databases built the same way.
+
+mod capture;
+mod definition;
+mod error;
+mod object;
+mod options;
+
+use serde::Serialize;
+
+pub use error::SnapshotError;
+pub use object::{ObjectKind, SchemaObject};
+pub use options::{ColumnOrder, SnapshotOptions};
+
+use crate::diff::SchemaDiff;
+
+/// Every schema object of one database, as (kind, qualified name, definition), sorted by kind then
+/// name, with no OIDs, database names or other traces of how and where it was built.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SchemaSnapshot {
+    objects: Vec<SchemaObject>,
+}
+
+impl SchemaSnapshot {
+    /// Reads the schema of the database `client` is connected to, in one read-only transaction.
+    ///
+    /// Two snapshots are comparable only when captured with the same options.
+    pub fn capture(
+        client: &mut postgres::Client,
+        options: &SnapshotOptions,
+    ) -> Result<SchemaSnapshot, SnapshotError> {
+        capture::capture(client, options).map(Self::from_objects)
+    }
+
+    /// Builds a snapshot from objects listed in any order; of two objects with the same kind and
+    /// name, the later wins.
+    pub fn from_objects(objects: impl IntoIterator<Item = SchemaObject>) -> SchemaSnapshot {
+        let by_key: std::collections::BTreeMap<_, _> = objects
+            .into_iter()
+            .map(|object| ((object.kind, object.name.clone()), object))
+            .collect();
+        SchemaSnapshot {
+            objects: by_key.into_values().collect(),
+        }
+    }
+
+    /// What changed from `self` (before) to `after`.
+    pub fn diff(&self, after: &SchemaSnapshot) -> SchemaDiff {
+        SchemaDiff::between(&self.objects, &after.objects)
+    }
+
+    /// Whether the database holds nothing but what a fresh database has: the `public` schema and
+    /// the `plpgsql` extension (whatever their owner, privileges and comment).
+    pub fn is_empty(&self) -> bool {
+        self.objects.iter().all(|object| {
+            matches!(
+                (object.kind, object.name.as_str()),
+                (ObjectKind::Schema, "public") | (ObjectKind::Extension, "plpgsql")
+            )
+        })
+    }
+
+    /// The objects, sorted by kind then name.
+    pub fn objects(&self) -> &[SchemaObject] {
+        &self.objects
+    }
+
+    /// The definition of one object, if the snapshot has it.
+    pub fn get(&self, kind: ObjectKind, name: &str) -> Option<&str> {
+        self.objects
+            .binary_search_by(|object| (object.kind, object.name.as_str()).cmp(&(kind, name)))
+            .ok()
+            .map(|index| self.objects[index].definition.as_str())
+    }
+}

@@ -1,0 +1,134 @@
+//! Reads the system catalogs of the connected database, one query per kind of object, inside one
+//! read-only transaction, and turns the rows into snapshot objects.
+
+mod relations;
+mod standalone;
+
+use std::collections::BTreeMap;
+
+use postgres::types::{FromSql, ToSql, Type};
+use postgres::{IsolationLevel, Row, Transaction};
+
+use super::error::SnapshotError;
+use super::object::{ObjectKind, SchemaObject};
+use super::options::SnapshotOptions;
+
+/// The first server version whose catalogs have everything the queries read (`pg_attribute.attgenerated`).
+const OLDEST_SERVER_VERSION: i32 = 120_000;
+
+const SESSION_SETTINGS: &str = include_str!("queries/session.sql");
+
+pub(super) fn capture(
+    client: &mut postgres::Client,
+    options: &SnapshotOptions,
+) -> Result<Vec<SchemaObject>, SnapshotError> {
+    let mut transaction = client
+        .build_transaction()
+        .isolation_level(IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
+        .map_err(|error| SnapshotError::Begin { error })?;
+    transaction
+        .batch_execute(SESSION_SETTINGS)
+        .map_err(|error| SnapshotError::Query {
+            what: "session settings",
+            error,
+        })?;
+    check_server_version(&mut transaction)?;
+
+    let mut objects = Objects::default();
+    standalone::read(&mut transaction, &mut objects)?;
+    relations::read(&mut transaction, options, &mut objects)?;
+
+    transaction
+        .commit()
+        .map_err(|error| SnapshotError::Commit { error })?;
+    Ok(objects.into_vec())
+}
+
+fn check_server_version(transaction: &mut Transaction<'_>) -> Result<(), SnapshotError> {
+    let what = "server version";
+    let rows = query(
+        transaction,
+        what,
+        "SELECT current_setting('server_version_num')::int4 AS number, current_setting('server_version') AS version",
+        &[],
+    )?;
+    let Some(row) = rows.first() else {
+        return Ok(());
+    };
+    let row = Columns::new(row, what);
+    let number: i32 = row.get("number")?;
+    if number < OLDEST_SERVER_VERSION {
+        return Err(SnapshotError::UnsupportedServer {
+            version: row.get("version")?,
+        });
+    }
+    Ok(())
+}
+
+/// Runs one catalog query in one round trip: with the parameter types given, nothing needs preparing.
+fn query(
+    transaction: &mut Transaction<'_>,
+    what: &'static str,
+    sql: &str,
+    params: &[(&(dyn ToSql + Sync), Type)],
+) -> Result<Vec<Row>, SnapshotError> {
+    transaction
+        .query_typed(sql, params)
+        .map_err(|error| SnapshotError::Query { what, error })
+}
+
+/// Typed access to the columns of one catalog row, with errors that say which query and column.
+struct Columns<'a> {
+    row: &'a Row,
+    what: &'static str,
+}
+
+impl<'a> Columns<'a> {
+    fn new(row: &'a Row, what: &'static str) -> Columns<'a> {
+        Columns { row, what }
+    }
+
+    fn get<T: FromSql<'a>>(&self, column: &'static str) -> Result<T, SnapshotError> {
+        self.row
+            .try_get(column)
+            .map_err(|error| SnapshotError::Decode {
+                what: self.what,
+                column,
+                error,
+            })
+    }
+}
+
+/// The objects read so far, kept sorted by kind and name.
+#[derive(Default)]
+struct Objects {
+    by_key: BTreeMap<(ObjectKind, String), String>,
+}
+
+impl Objects {
+    /// Adds an object. Two objects of one kind cannot share a name in one database, except in corners
+    /// the names do not capture (e.g. collations for different encodings); their definitions are then
+    /// kept together rather than one hiding the other.
+    fn add(&mut self, kind: ObjectKind, name: String, definition: String) {
+        self.by_key
+            .entry((kind, name))
+            .and_modify(|existing| {
+                existing.push('\n');
+                existing.push_str(&definition);
+            })
+            .or_insert(definition);
+    }
+
+    fn into_vec(self) -> Vec<SchemaObject> {
+        self.by_key
+            .into_iter()
+            .map(|((kind, name), definition)| SchemaObject {
+                kind,
+                name,
+                definition,
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,532 @@
+//! Relations and what hangs off them: tables, views, sequences, their columns, constraints, indexes,
+//! triggers, rules, policies and extended statistics.
+//!
+//! The relations query decides which relations are captured (user schemas, not extension members, not
+//! the excluded tables or what belongs to them); every later query reads only objects of those.
+
+use std::collections::HashMap;
+
+use postgres::Transaction;
+use postgres::types::Type;
+
+use super::standalone::trigger_firing;
+use super::{Columns, Objects, query};
+use crate::snapshot::definition::Definition;
+use crate::snapshot::error::SnapshotError;
+use crate::snapshot::object::ObjectKind;
+use crate::snapshot::options::{ColumnOrder, SnapshotOptions};
+
+pub(super) fn read(
+    transaction: &mut Transaction<'_>,
+    options: &SnapshotOptions,
+    objects: &mut Objects,
+) -> Result<(), SnapshotError> {
+    let mut relations = relations(transaction, options)?;
+    let oids: Vec<u32> = relations.keys().copied().collect();
+    columns(transaction, &oids, &mut relations, objects)?;
+    constraints(transaction, &oids, &relations, objects)?;
+    indexes(transaction, &oids, objects)?;
+    triggers(transaction, &oids, &relations, objects)?;
+    rules(transaction, &oids, &relations, objects)?;
+    policies(transaction, &oids, &relations, objects)?;
+    statistics(transaction, &oids, objects)?;
+    for relation in relations.into_values() {
+        relation.add_to(objects, options.column_order);
+    }
+    Ok(())
+}
+
+/// One captured relation; its object is written once its columns are known.
+struct Relation {
+    kind: ObjectKind,
+    name: String,
+    /// What precedes the column list: the SQL of views and sequences.
+    sql: Definition,
+    /// What follows it: partitioning, options, owner, privileges, comment.
+    properties: Definition,
+    /// Live columns in physical order.
+    columns: Vec<String>,
+    /// Comments on the columns of views and materialised views, which have no column objects.
+    column_comments: Vec<String>,
+}
+
+impl Relation {
+    fn has_column_objects(&self) -> bool {
+        matches!(self.kind, ObjectKind::Table | ObjectKind::ForeignTable)
+    }
+
+    fn add_to(self, objects: &mut Objects, column_order: ColumnOrder) {
+        let with_columns = self.has_column_objects() && column_order == ColumnOrder::Exact;
+        let mut definition = self.sql;
+        if with_columns {
+            definition = definition.list("columns", &self.columns);
+        }
+        definition = definition.append(self.properties);
+        for comment in self.column_comments {
+            definition = definition.line(comment);
+        }
+        objects.add(self.kind, self.name, definition.finish());
+    }
+}
+
+fn relations(
+    transaction: &mut Transaction<'_>,
+    options: &SnapshotOptions,
+) -> Result<HashMap<u32, Relation>, SnapshotError> {
+    let what = "tables, views and sequences";
+    let (excluded_schemas, excluded_tables) = options.excluded_table_names();
+    let rows = query(
+        transaction,
+        what,
+        include_str!("../queries/relations.sql"),
+        &[
+            (&excluded_schemas, Type::TEXT_ARRAY),
+            (&excluded_tables, Type::TEXT_ARRAY),
+        ],
+    )?;
+    let mut relations = HashMap::with_capacity(rows.len());
+    for row in rows {
+        let row = Columns::new(&row, what);
+        let relkind: &str = row.get("relkind")?;
+        let kind = match relkind {
+            "v" => ObjectKind::View,
+            "m" => ObjectKind::MaterializedView,
+            "S" => ObjectKind::Sequence,
+            "f" => ObjectKind::ForeignTable,
+            _ => ObjectKind::Table,
+        };
+        let sql = match kind {
+            ObjectKind::View | ObjectKind::MaterializedView => Definition::new().sql(
+                row.get::<Option<&str>>("view_definition")?
+                    .unwrap_or_default(),
+            ),
+            ObjectKind::Sequence => sequence(&row)?,
+            _ => Definition::new(),
+        };
+        let default_acl: Vec<String> = row.get("default_acl")?;
+        let properties = table_properties(&row, relkind)?
+            .owner(row.get("owner")?)
+            .privileges(&row.get::<Vec<String>>("acl")?, &default_acl)
+            .comment(row.get("comment")?);
+        relations.insert(
+            row.get("oid")?,
+            Relation {
+                kind,
+                name: row.get("name")?,
+                sql,
+                properties,
+                columns: Vec::new(),
+                column_comments: Vec::new(),
+            },
+        );
+    }
+    Ok(relations)
+}
+
+fn sequence(row: &Columns<'_>) -> Result<Definition, SnapshotError> {
+    let cycle = if row.get::<Option<bool>>("sequence_cycle")? == Some(true) {
+        "CYCLE"
+    } else {
+        "NO CYCLE"
+    };
+    let line = format!(
+        "AS {} START {} INCREMENT {} MINVALUE {} MAXVALUE {} CACHE {} {cycle}",
+        row.get::<Option<&str>>("sequence_type")?
+            .unwrap_or_default(),
+        row.get::<Option<i64>>("sequence_start")?
+            .unwrap_or_default(),
+        row.get::<Option<i64>>("sequence_increment")?
+            .unwrap_or_default(),
+        row.get::<Option<i64>>("sequence_min")?.unwrap_or_default(),
+        row.get::<Option<i64>>("sequence_max")?.unwrap_or_default(),
+        row.get::<Option<i64>>("sequence_cache")?
+            .unwrap_or_default(),
+    );
+    Ok(Definition::new()
+        .line(line)
+        .property_if("owned by", row.get::<Option<&str>>("sequence_owned_by")?))
+}
+
+/// Partitioning, inheritance, storage and row security, each only when it is not the default.
+fn table_properties(row: &Columns<'_>, relkind: &str) -> Result<Definition, SnapshotError> {
+    let parents: Vec<String> = row.get("parents")?;
+    let partition_bound: Option<&str> = row.get("partition_bound")?;
+    let mut definition =
+        Definition::new().property_if("partition by", row.get::<Option<&str>>("partition_key")?);
+    definition = match (partition_bound, parents.first()) {
+        (Some(bound), Some(parent)) => {
+            definition.property("partition of", format!("{parent} {bound}"))
+        }
+        _ => definition.list("inherits", &parents),
+    };
+    let persistence = match row.get::<&str>("persistence")? {
+        "u" => Some("unlogged"),
+        _ => None,
+    };
+    let access_method = row
+        .get::<Option<&str>>("access_method")?
+        .filter(|method| *method != "heap");
+    let row_security = match (
+        row.get::<bool>("row_security")?,
+        row.get::<bool>("force_row_security")?,
+    ) {
+        (true, true) => Some("enabled, forced"),
+        (true, false) => Some("enabled"),
+        (false, true) => Some("forced"),
+        (false, false) => None,
+    };
+    let replica_identity = match (relkind, row.get::<&str>("replica_identity")?) {
+        ("r" | "p", "n") => Some("nothing"),
+        ("r" | "p", "f") => Some("full"),
+        ("r" | "p", "i") => Some("index"),
+        _ => None,
+    };
+    Ok(definition
+        .property_if("of type", row.get::<Option<&str>>("of_type")?)
+        .property_if("persistence", persistence)
+        .property_if("access method", access_method)
+        .list("options", &row.get::<Vec<String>>("options")?)
+        .property_if("tablespace", row.get::<Option<&str>>("tablespace")?)
+        .property_if("server", row.get::<Option<&str>>("foreign_server")?)
+        .list(
+            "server options",
+            &row.get::<Vec<String>>("foreign_options")?,
+        )
+        .property_if("row security", row_security)
+        .property_if("replica identity", replica_identity))
+}
+
+fn columns(
+    transaction: &mut Transaction<'_>,
+    oids: &[u32],
+    relations: &mut HashMap<u32, Relation>,
+    objects: &mut Objects,
+) -> Result<(), SnapshotError> {
+    let what = "columns";
+    for row in query(
+        transaction,
+        what,
+        include_str!("../queries/columns.sql"),
+        &[(&oids, Type::OID_ARRAY)],
+    )? {
+        let row = Columns::new(&row, what);
+        let Some(relation) = relations.get_mut(&row.get::<u32>("relation")?) else {
+            continue;
+        };
+        let name: String = row.get("name")?;
+        let comment: Option<&str> = row.get("comment")?;
+        if !relation.has_column_objects() {
+            if let Some(comment) = comment {
+                relation
+                    .column_comments
+                    .push(format!("comment on column {name}: {comment:?}"));
+            }
+            continue;
+        }
+        let definition = Definition::new()
+            .line(column_line(&row)?)
+            .property_if("storage", storage(row.get("storage")?))
+            .property_if("statistics", row.get::<Option<i32>>("statistics_target")?)
+            .list("options", &row.get::<Vec<String>>("options")?)
+            .list(
+                "server options",
+                &row.get::<Vec<String>>("foreign_options")?,
+            )
+            .privileges_always(&row.get::<Vec<String>>("acl")?)
+            .comment(comment)
+            .finish();
+        objects.add(
+            ObjectKind::Column,
+            format!("{}.{name}", relation.name),
+            definition,
+        );
+        relation.columns.push(name);
+    }
+    Ok(())
+}
+
+/// A column as it would be written in `CREATE TABLE`, without its name.
+fn column_line(row: &Columns<'_>) -> Result<String, SnapshotError> {
+    let mut line: String = row.get("data_type")?;
+    if let Some(collation) = row.get::<Option<&str>>("collation")? {
+        line.push_str(&format!(" COLLATE {collation}"));
+    }
+    match row.get::<&str>("identity")? {
+        "a" => line.push_str(" GENERATED ALWAYS AS IDENTITY"),
+        "d" => line.push_str(" GENERATED BY DEFAULT AS IDENTITY"),
+        _ => {}
+    }
+    let expression: Option<&str> = row.get("default_expression")?;
+    match (row.get::<&str>("generated")?, expression) {
+        ("s", Some(expression)) => {
+            line.push_str(&format!(" GENERATED ALWAYS AS ({expression}) STORED"))
+        }
+        ("v", Some(expression)) => {
+            line.push_str(&format!(" GENERATED ALWAYS AS ({expression}) VIRTUAL"))
+        }
+        (_, Some(expression)) => line.push_str(&format!(" DEFAULT {expression}")),
+        (_, None) => {}
+    }
+    if row.get::<bool>("not_null")? {
+        line.push_str(" NOT NULL");
+    }
+    Ok(line)
+}
+
+fn storage(code: Option<&str>) -> Option<&'static str> {
+    match code? {
+        "p" => Some("plain"),
+        "e" => Some("external"),
+        "m" => Some("main"),
+        "x" => Some("extended"),
+        _ => Some("unknown"),
+    }
+}
+
+/// The name of an object that lives inside a relation: `schema.table.object`.
+fn member_name(
+    relations: &HashMap<u32, Relation>,
+    row: &Columns<'_>,
+) -> Result<Option<String>, SnapshotError> {
+    let relation = row.get::<u32>("relation")?;
+    let name: &str = row.get("name")?;
+    Ok(relations
+        .get(&relation)
+        .map(|relation| format!("{}.{name}", relation.name)))
+}
+
+fn constraints(
+    transaction: &mut Transaction<'_>,
+    oids: &[u32],
+    relations: &HashMap<u32, Relation>,
+    objects: &mut Objects,
+) -> Result<(), SnapshotError> {
+    let what = "constraints";
+    for row in query(
+        transaction,
+        what,
+        include_str!("../queries/constraints.sql"),
+        &[(&oids, Type::OID_ARRAY)],
+    )? {
+        let row = Columns::new(&row, what);
+        let Some(name) = member_name(relations, &row)? else {
+            continue;
+        };
+        let definition = Definition::new()
+            .sql(row.get("definition")?)
+            .comment(row.get("comment")?)
+            .finish();
+        objects.add(ObjectKind::Constraint, name, definition);
+    }
+    Ok(())
+}
+
+fn indexes(
+    transaction: &mut Transaction<'_>,
+    oids: &[u32],
+    objects: &mut Objects,
+) -> Result<(), SnapshotError> {
+    let what = "indexes";
+    for row in query(
+        transaction,
+        what,
+        include_str!("../queries/indexes.sql"),
+        &[(&oids, Type::OID_ARRAY)],
+    )? {
+        let row = Columns::new(&row, what);
+        let definition = Definition::new()
+            .sql(row.get("definition")?)
+            .property_if("attached to", row.get::<Option<&str>>("attached_to")?)
+            .property_if("clustered", row.get::<bool>("clustered")?.then_some("yes"))
+            .property_if(
+                "valid",
+                (!row.get::<bool>("valid")?).then_some("no (a failed CREATE INDEX CONCURRENTLY?)"),
+            )
+            .property_if("tablespace", row.get::<Option<&str>>("tablespace")?)
+            .comment(row.get("comment")?)
+            .finish();
+        objects.add(ObjectKind::Index, row.get("name")?, definition);
+    }
+    Ok(())
+}
+
+fn triggers(
+    transaction: &mut Transaction<'_>,
+    oids: &[u32],
+    relations: &HashMap<u32, Relation>,
+    objects: &mut Objects,
+) -> Result<(), SnapshotError> {
+    let what = "triggers";
+    for row in query(
+        transaction,
+        what,
+        include_str!("../queries/triggers.sql"),
+        &[(&oids, Type::OID_ARRAY)],
+    )? {
+        let row = Columns::new(&row, what);
+        let Some(name) = member_name(relations, &row)? else {
+            continue;
+        };
+        let definition = Definition::new()
+            .sql(row.get("definition")?)
+            .property_if("enabled", trigger_firing(row.get("enabled")?))
+            .comment(row.get("comment")?)
+            .finish();
+        objects.add(ObjectKind::Trigger, name, definition);
+    }
+    Ok(())
+}
+
+fn rules(
+    transaction: &mut Transaction<'_>,
+    oids: &[u32],
+    relations: &HashMap<u32, Relation>,
+    objects: &mut Objects,
+) -> Result<(), SnapshotError> {
+    let what = "rules";
+    for row in query(
+        transaction,
+        what,
+        include_str!("../queries/rules.sql"),
+        &[(&oids, Type::OID_ARRAY)],
+    )? {
+        let row = Columns::new(&row, what);
+        let Some(name) = member_name(relations, &row)? else {
+            continue;
+        };
+        let definition = Definition::new()
+            .sql(row.get("definition")?)
+            .property_if("enabled", trigger_firing(row.get("enabled")?))
+            .comment(row.get("comment")?)
+            .finish();
+        objects.add(ObjectKind::Rule, name, definition);
+    }
+    Ok(())
+}
+
+fn policies(
+    transaction: &mut Transaction<'_>,
+    oids: &[u32],
+    relations: &HashMap<u32, Relation>,
+    objects: &mut Objects,
+) -> Result<(), SnapshotError> {
+    let what = "row-level-security policies";
+    for row in query(
+        transaction,
+        what,
+        include_str!("../queries/policies.sql"),
+        &[(&oids, Type::OID_ARRAY)],
+    )? {
+        let row = Columns::new(&row, what);
+        let Some(name) = member_name(relations, &row)? else {
+            continue;
+        };
+        let command = match row.get::<&str>("command")? {
+            "r" => "SELECT",
+            "a" => "INSERT",
+            "w" => "UPDATE",
+            "d" => "DELETE",
+            _ => "ALL",
+        };
+        let permissive = if row.get::<bool>("permissive")? {
+            "PERMISSIVE"
+        } else {
+            "RESTRICTIVE"
+        };
+        let mut line = format!(
+            "AS {permissive} FOR {command} TO {}",
+            row.get::<Vec<String>>("roles")?.join(", ")
+        );
+        if let Some(expression) = row.get::<Option<&str>>("using_expression")? {
+            line.push_str(&format!(" USING {}", parenthesized(expression)));
+        }
+        if let Some(expression) = row.get::<Option<&str>>("with_check_expression")? {
+            line.push_str(&format!(" WITH CHECK {}", parenthesized(expression)));
+        }
+        let definition = Definition::new()
+            .line(line)
+            .comment(row.get("comment")?)
+            .finish();
+        objects.add(ObjectKind::Policy, name, definition);
+    }
+    Ok(())
+}
+
+/// An expression in parentheses, as `CREATE POLICY` writes it, without doubling those the server
+/// already printed around it.
+fn parenthesized(expression: &str) -> String {
+    if wrapped_in_parentheses(expression) {
+        expression.to_owned()
+    } else {
+        format!("({expression})")
+    }
+}
+
+/// Whether the first character opens a parenthesis that the last character closes; parentheses
+/// inside quoted literals and identifiers do not count.
+fn wrapped_in_parentheses(expression: &str) -> bool {
+    if !expression.starts_with('(') || !expression.ends_with(')') {
+        return false;
+    }
+    let mut depth = 0_usize;
+    let mut quote: Option<char> = None;
+    for (index, character) in expression.char_indices() {
+        match (quote, character) {
+            (Some(open), c) if c == open => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(character),
+            (None, '(') => depth += 1,
+            (None, ')') => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return index == expression.len() - 1;
+                }
+            }
+            (None, _) => {}
+        }
+    }
+    false
+}
+
+fn statistics(
+    transaction: &mut Transaction<'_>,
+    oids: &[u32],
+    objects: &mut Objects,
+) -> Result<(), SnapshotError> {
+    let what = "extended statistics";
+    for row in query(
+        transaction,
+        what,
+        include_str!("../queries/statistics.sql"),
+        &[(&oids, Type::OID_ARRAY)],
+    )? {
+        let row = Columns::new(&row, what);
+        let definition = Definition::new()
+            .sql(row.get("definition")?)
+            .owner(row.get("owner")?)
+            .comment(row.get("comment")?)
+            .finish();
+        objects.add(ObjectKind::Statistics, row.get("name")?, definition);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn policy_expressions_get_one_pair_of_parentheses() {
+        let cases = [
+            ("(id = 1)", "(id = 1)"),
+            ("true", "(true)"),
+            ("(a = 1) OR (b = 2)", "((a = 1) OR (b = 2))"),
+            ("(name = ')(')", "(name = ')(')"),
+            ("(\"odd)name\" = 1)", "(\"odd)name\" = 1)"),
+            ("f(x)", "(f(x))"),
+        ];
+        for (expression, expected) in cases {
+            assert_eq!(parenthesized(expression), expected, "{expression}");
+        }
+    }
+}

@@ -1,0 +1,252 @@
+//! Objects that do not hang off a table: extensions, schemas, collations, types, routines, event
+//! triggers and default privileges.
+
+use postgres::Transaction;
+
+use super::{Columns, Objects, query};
+use crate::snapshot::definition::{Definition, readable_acl};
+use crate::snapshot::error::SnapshotError;
+use crate::snapshot::object::ObjectKind;
+
+pub(super) fn read(
+    transaction: &mut Transaction<'_>,
+    objects: &mut Objects,
+) -> Result<(), SnapshotError> {
+    extensions(transaction, objects)?;
+    schemas(transaction, objects)?;
+    collations(transaction, objects)?;
+    types(transaction, objects)?;
+    routines(transaction, objects)?;
+    event_triggers(transaction, objects)?;
+    default_privileges(transaction, objects)
+}
+
+fn extensions(
+    transaction: &mut Transaction<'_>,
+    objects: &mut Objects,
+) -> Result<(), SnapshotError> {
+    let what = "extensions";
+    for row in query(
+        transaction,
+        what,
+        include_str!("../queries/extensions.sql"),
+        &[],
+    )? {
+        let row = Columns::new(&row, what);
+        let definition = Definition::new()
+            .property("version", row.get::<&str>("version")?)
+            .property("schema", row.get::<&str>("schema")?)
+            .owner(row.get("owner")?)
+            .comment(row.get("comment")?)
+            .finish();
+        objects.add(ObjectKind::Extension, row.get("name")?, definition);
+    }
+    Ok(())
+}
+
+fn schemas(transaction: &mut Transaction<'_>, objects: &mut Objects) -> Result<(), SnapshotError> {
+    let what = "schemas";
+    for row in query(
+        transaction,
+        what,
+        include_str!("../queries/schemas.sql"),
+        &[],
+    )? {
+        let row = Columns::new(&row, what);
+        let definition = Definition::new()
+            .owner(row.get("owner")?)
+            .privileges(
+                &row.get::<Vec<String>>("acl")?,
+                &row.get::<Vec<String>>("default_acl")?,
+            )
+            .comment(row.get("comment")?)
+            .finish();
+        objects.add(ObjectKind::Schema, row.get("name")?, definition);
+    }
+    Ok(())
+}
+
+fn collations(
+    transaction: &mut Transaction<'_>,
+    objects: &mut Objects,
+) -> Result<(), SnapshotError> {
+    let what = "collations";
+    for row in query(
+        transaction,
+        what,
+        include_str!("../queries/collations.sql"),
+        &[],
+    )? {
+        let row = Columns::new(&row, what);
+        let definition = Definition::new()
+            .property("settings", row.get::<&str>("settings")?)
+            .owner(row.get("owner")?)
+            .comment(row.get("comment")?)
+            .finish();
+        objects.add(ObjectKind::Collation, row.get("name")?, definition);
+    }
+    Ok(())
+}
+
+fn types(transaction: &mut Transaction<'_>, objects: &mut Objects) -> Result<(), SnapshotError> {
+    let what = "types";
+    for row in query(transaction, what, include_str!("../queries/types.sql"), &[])? {
+        let row = Columns::new(&row, what);
+        let shape = match row.get::<&str>("type_kind")? {
+            "e" => Definition::new().line(format!(
+                "ENUM ({})",
+                row.get::<Vec<String>>("enum_labels")?.join(", ")
+            )),
+            "d" => domain(&row)?,
+            "c" => Definition::new().line(format!(
+                "COMPOSITE ({})",
+                row.get::<Vec<String>>("composite_attributes")?.join(", ")
+            )),
+            "r" => range(&row)?,
+            _ => Definition::new().line(format!(
+                "BASE ({})",
+                row.get::<Option<&str>>("base_type_definition")?
+                    .unwrap_or_default()
+            )),
+        };
+        let definition = shape
+            .owner(row.get("owner")?)
+            .privileges(
+                &row.get::<Vec<String>>("acl")?,
+                &row.get::<Vec<String>>("default_acl")?,
+            )
+            .comment(row.get("comment")?)
+            .finish();
+        objects.add(ObjectKind::Type, row.get("name")?, definition);
+    }
+    Ok(())
+}
+
+fn domain(row: &Columns<'_>) -> Result<Definition, SnapshotError> {
+    let mut line = format!(
+        "DOMAIN {}",
+        row.get::<Option<&str>>("domain_base_type")?
+            .unwrap_or_default()
+    );
+    if let Some(collation) = row.get::<Option<&str>>("domain_collation")? {
+        line.push_str(&format!(" COLLATE {collation}"));
+    }
+    if let Some(default) = row.get::<Option<&str>>("domain_default")? {
+        line.push_str(&format!(" DEFAULT {default}"));
+    }
+    if row.get::<bool>("domain_not_null")? {
+        line.push_str(" NOT NULL");
+    }
+    let mut definition = Definition::new().line(line);
+    for constraint in row.get::<Vec<String>>("domain_constraints")? {
+        definition = definition.line(constraint);
+    }
+    Ok(definition)
+}
+
+fn range(row: &Columns<'_>) -> Result<Definition, SnapshotError> {
+    let mut settings = vec![format!(
+        "SUBTYPE = {}",
+        row.get::<Option<&str>>("range_subtype")?
+            .unwrap_or_default()
+    )];
+    for (setting, column) in [
+        ("SUBTYPE_OPCLASS", "range_operator_class"),
+        ("COLLATION", "range_collation"),
+        ("CANONICAL", "range_canonical"),
+        ("SUBTYPE_DIFF", "range_subtype_diff"),
+    ] {
+        if let Some(value) = row.get::<Option<&str>>(column)? {
+            settings.push(format!("{setting} = {value}"));
+        }
+    }
+    Ok(Definition::new().line(format!("RANGE ({})", settings.join(", "))))
+}
+
+fn routines(transaction: &mut Transaction<'_>, objects: &mut Objects) -> Result<(), SnapshotError> {
+    let what = "functions and procedures";
+    for row in query(
+        transaction,
+        what,
+        include_str!("../queries/routines.sql"),
+        &[],
+    )? {
+        let row = Columns::new(&row, what);
+        let (kind, body) = match row.get::<&str>("routine_kind")? {
+            "p" => (
+                ObjectKind::Procedure,
+                row.get::<Option<&str>>("definition")?,
+            ),
+            "a" => (
+                ObjectKind::Aggregate,
+                row.get::<Option<&str>>("aggregate_definition")?,
+            ),
+            _ => (ObjectKind::Function, row.get::<Option<&str>>("definition")?),
+        };
+        let definition = Definition::new()
+            .sql(body.unwrap_or_default())
+            .owner(row.get("owner")?)
+            .privileges(
+                &row.get::<Vec<String>>("acl")?,
+                &row.get::<Vec<String>>("default_acl")?,
+            )
+            .comment(row.get("comment")?)
+            .finish();
+        objects.add(kind, row.get("name")?, definition);
+    }
+    Ok(())
+}
+
+fn event_triggers(
+    transaction: &mut Transaction<'_>,
+    objects: &mut Objects,
+) -> Result<(), SnapshotError> {
+    let what = "event triggers";
+    for row in query(
+        transaction,
+        what,
+        include_str!("../queries/event_triggers.sql"),
+        &[],
+    )? {
+        let row = Columns::new(&row, what);
+        let definition = Definition::new()
+            .sql(row.get("definition")?)
+            .property_if("enabled", trigger_firing(row.get("enabled")?))
+            .owner(row.get("owner")?)
+            .comment(row.get("comment")?)
+            .finish();
+        objects.add(ObjectKind::EventTrigger, row.get("name")?, definition);
+    }
+    Ok(())
+}
+
+fn default_privileges(
+    transaction: &mut Transaction<'_>,
+    objects: &mut Objects,
+) -> Result<(), SnapshotError> {
+    let what = "default privileges";
+    for row in query(
+        transaction,
+        what,
+        include_str!("../queries/default_privileges.sql"),
+        &[],
+    )? {
+        let row = Columns::new(&row, what);
+        let definition = Definition::new()
+            .line(readable_acl(&row.get::<Vec<String>>("acl")?))
+            .finish();
+        objects.add(ObjectKind::DefaultPrivileges, row.get("name")?, definition);
+    }
+    Ok(())
+}
+
+/// When a trigger or rule fires, if not in the usual way (`pg_trigger.tgenabled`, `pg_rewrite.ev_enabled`).
+pub(super) fn trigger_firing(enabled: &str) -> Option<&'static str> {
+    match enabled {
+        "O" => None,
+        "A" => Some("always"),
+        "R" => Some("replica"),
+        "D" => Some("disabled"),
+        _ => Some("unknown"),
+    }
+}

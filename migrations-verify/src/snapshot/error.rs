@@ -1,0 +1,29 @@
+//! Why a snapshot could not be captured.
+
+/// An error while reading the catalogs of a database.
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotError {
+    #[error(
+        "cannot start the read-only transaction for the schema snapshot: {error}; check that the connection is open and not inside a failed transaction"
+    )]
+    Begin { error: postgres::Error },
+    #[error(
+        "cannot read the {what} from the system catalogs: {error}; check that the role may read pg_catalog"
+    )]
+    Query {
+        what: &'static str,
+        error: postgres::Error,
+    },
+    #[error("cannot decode `{column}` of the {what} read from the system catalogs: {error}")]
+    Decode {
+        what: &'static str,
+        column: &'static str,
+        error: postgres::Error,
+    },
+    #[error(
+        "the server runs PostgreSQL {version}; schema snapshots need PostgreSQL 12 or newer, so point the connection at a newer server"
+    )]
+    UnsupportedServer { version: String },
+    #[error("cannot end the read-only transaction of the schema snapshot: {error}")]
+    Commit { error: postgres::Error },
+}

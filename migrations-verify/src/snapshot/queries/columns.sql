@@ -1,0 +1,32 @@
+-- Columns of the captured relations ($1), in their physical order; dropped columns are skipped, so the
+-- position of a column is its rank among the live ones.
+SELECT
+    a.attrelid AS relation,
+    quote_ident(a.attname) AS name,
+    format_type(a.atttypid, a.atttypmod) AS data_type,
+    a.attnotnull AS not_null,
+    pg_get_expr(ad.adbin, ad.adrelid) AS default_expression,
+    a.attidentity::text AS identity,
+    a.attgenerated::text AS generated,
+    CASE WHEN a.attcollation <> t.typcollation
+        THEN quote_ident(collation_schema.nspname) || '.' || quote_ident(co.collname)
+    END AS collation,
+    CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage::text END AS storage,
+    CASE WHEN a.attstattarget >= 0 THEN a.attstattarget::int4 END AS statistics_target,
+    ARRAY(SELECT o FROM unnest(a.attoptions) o ORDER BY o COLLATE "C") AS options,
+    ARRAY(SELECT o FROM unnest(a.attfdwoptions) o ORDER BY o COLLATE "C") AS foreign_options,
+    ARRAY(SELECT x::text FROM unnest(coalesce(a.attacl, '{}'::aclitem[])) x ORDER BY x::text COLLATE "C") AS acl,
+    description.description AS comment
+FROM pg_attribute a
+JOIN pg_type t ON t.oid = a.atttypid
+LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+LEFT JOIN pg_collation co ON co.oid = a.attcollation
+LEFT JOIN pg_namespace collation_schema ON collation_schema.oid = co.collnamespace
+LEFT JOIN pg_description description
+    ON description.classoid = 'pg_class'::regclass
+   AND description.objoid = a.attrelid
+   AND description.objsubid = a.attnum
+WHERE a.attrelid = ANY($1)
+  AND a.attnum > 0
+  AND NOT a.attisdropped
+ORDER BY a.attrelid, a.attnum

@@ -1,0 +1,13 @@
+-- Table constraints of the captured relations ($1): primary, unique, foreign, check and exclusion.
+-- NOT NULL constraints are read as column nullability (newer servers also list them here), and
+-- constraint triggers are read as triggers.
+SELECT
+    co.conrelid AS relation,
+    quote_ident(co.conname) AS name,
+    pg_get_constraintdef(co.oid, true) AS definition,
+    description.description AS comment
+FROM pg_constraint co
+LEFT JOIN pg_description description
+    ON description.classoid = 'pg_constraint'::regclass AND description.objoid = co.oid AND description.objsubid = 0
+WHERE co.conrelid = ANY($1)
+  AND co.contype IN ('c', 'f', 'p', 'u', 'x')

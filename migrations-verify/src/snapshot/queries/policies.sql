@@ -1,0 +1,19 @@
+-- Row-level-security policies of the captured relations ($1), with their roles sorted by name.
+SELECT
+    p.polrelid AS relation,
+    quote_ident(p.polname) AS name,
+    p.polcmd::text AS command,
+    p.polpermissive AS permissive,
+    ARRAY(
+        SELECT role_name
+        FROM unnest(p.polroles) r,
+            LATERAL (SELECT CASE WHEN r = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(r)::text) END) AS x(role_name)
+        ORDER BY role_name COLLATE "C"
+    ) AS roles,
+    pg_get_expr(p.polqual, p.polrelid) AS using_expression,
+    pg_get_expr(p.polwithcheck, p.polrelid) AS with_check_expression,
+    description.description AS comment
+FROM pg_policy p
+LEFT JOIN pg_description description
+    ON description.classoid = 'pg_policy'::regclass AND description.objoid = p.oid AND description.objsubid = 0
+WHERE p.polrelid = ANY($1)

@@ -1,0 +1,16 @@
+-- The user's schemas.
+SELECT
+    quote_ident(n.nspname) AS name,
+    pg_get_userbyid(n.nspowner)::text AS owner,
+    ARRAY(SELECT a::text FROM unnest(coalesce(n.nspacl, acldefault('n', n.nspowner))) a ORDER BY a::text COLLATE "C") AS acl,
+    ARRAY(SELECT a::text FROM unnest(acldefault('n', n.nspowner)) a ORDER BY a::text COLLATE "C") AS default_acl,
+    description.description AS comment
+FROM pg_namespace n
+LEFT JOIN pg_description description
+    ON description.classoid = 'pg_namespace'::regclass AND description.objoid = n.oid AND description.objsubid = 0
+WHERE n.nspname !~ '^pg_'
+  AND n.nspname <> 'information_schema'
+  AND NOT EXISTS (
+      SELECT FROM pg_depend member
+      WHERE member.classid = 'pg_namespace'::regclass AND member.objid = n.oid AND member.deptype = 'e'
+  )

@@ -1,0 +1,78 @@
+-- Enums, domains, composite types, range types and base types of the user's schemas. Array types,
+-- multirange types and the row types of tables are made by the server and left out.
+SELECT
+    quote_ident(n.nspname) || '.' || quote_ident(t.typname) AS name,
+    t.typtype::text AS type_kind,
+    pg_get_userbyid(t.typowner)::text AS owner,
+    ARRAY(SELECT a::text FROM unnest(coalesce(t.typacl, acldefault('T', t.typowner))) a ORDER BY a::text COLLATE "C") AS acl,
+    ARRAY(SELECT a::text FROM unnest(acldefault('T', t.typowner)) a ORDER BY a::text COLLATE "C") AS default_acl,
+    description.description AS comment,
+    ARRAY(
+        SELECT quote_literal(e.enumlabel) FROM pg_enum e WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder
+    ) AS enum_labels,
+    CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) END AS domain_base_type,
+    CASE WHEN t.typtype = 'd' AND t.typcollation <> base.typcollation
+        THEN quote_ident(collation_schema.nspname) || '.' || quote_ident(co.collname)
+    END AS domain_collation,
+    t.typnotnull AS domain_not_null,
+    t.typdefault AS domain_default,
+    ARRAY(
+        SELECT 'CONSTRAINT ' || quote_ident(dc.conname) || ' ' || pg_get_constraintdef(dc.oid, true)
+        FROM pg_constraint dc
+        WHERE dc.contypid = t.oid
+        ORDER BY dc.conname
+    ) AS domain_constraints,
+    ARRAY(
+        SELECT quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod)
+            || CASE WHEN a.attcollation <> at.typcollation
+                   THEN ' COLLATE ' || quote_ident(acn.nspname) || '.' || quote_ident(aco.collname)
+                   ELSE ''
+               END
+        FROM pg_attribute a
+        JOIN pg_type at ON at.oid = a.atttypid
+        LEFT JOIN pg_collation aco ON aco.oid = a.attcollation
+        LEFT JOIN pg_namespace acn ON acn.oid = aco.collnamespace
+        WHERE t.typtype = 'c' AND a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped
+        ORDER BY a.attnum
+    ) AS composite_attributes,
+    format_type(r.rngsubtype, NULL) AS range_subtype,
+    (
+        SELECT quote_ident(opn.nspname) || '.' || quote_ident(opc.opcname)
+        FROM pg_opclass opc JOIN pg_namespace opn ON opn.oid = opc.opcnamespace
+        WHERE opc.oid = r.rngsubopc AND NOT opc.opcdefault
+    ) AS range_operator_class,
+    (
+        SELECT quote_ident(rcn.nspname) || '.' || quote_ident(rco.collname)
+        FROM pg_collation rco JOIN pg_namespace rcn ON rcn.oid = rco.collnamespace
+        WHERE rco.oid = r.rngcollation
+    ) AS range_collation,
+    CASE WHEN r.rngcanonical <> 0 THEN r.rngcanonical::regproc::text END AS range_canonical,
+    CASE WHEN r.rngsubdiff <> 0 THEN r.rngsubdiff::regproc::text END AS range_subtype_diff,
+    CASE WHEN t.typtype = 'b' THEN
+        'INPUT = ' || t.typinput::regproc::text
+        || ', OUTPUT = ' || t.typoutput::regproc::text
+        || CASE WHEN t.typreceive <> 0 THEN ', RECEIVE = ' || t.typreceive::regproc::text ELSE '' END
+        || CASE WHEN t.typsend <> 0 THEN ', SEND = ' || t.typsend::regproc::text ELSE '' END
+        || ', INTERNALLENGTH = ' || t.typlen::text
+        || ', ALIGNMENT = ' || t.typalign::text
+        || ', STORAGE = ' || t.typstorage::text
+        || ', CATEGORY = ' || quote_literal(t.typcategory::text)
+    END AS base_type_definition
+FROM pg_type t
+JOIN pg_namespace n ON n.oid = t.typnamespace
+LEFT JOIN pg_class relation ON relation.oid = t.typrelid
+LEFT JOIN pg_type base ON base.oid = t.typbasetype
+LEFT JOIN pg_collation co ON co.oid = t.typcollation
+LEFT JOIN pg_namespace collation_schema ON collation_schema.oid = co.collnamespace
+LEFT JOIN pg_range r ON r.rngtypid = t.oid
+LEFT JOIN pg_description description
+    ON description.classoid = 'pg_type'::regclass AND description.objoid = t.oid AND description.objsubid = 0
+WHERE t.typtype IN ('b', 'c', 'd', 'e', 'r')
+  AND n.nspname !~ '^pg_'
+  AND n.nspname <> 'information_schema'
+  AND (t.typrelid = 0 OR relation.relkind = 'c')
+  AND NOT EXISTS (SELECT FROM pg_type element WHERE element.typarray = t.oid)
+  AND NOT EXISTS (
+      SELECT FROM pg_depend member
+      WHERE member.classid = 'pg_type'::regclass AND member.objid = t.oid AND member.deptype = 'e'
+  )
