@@ -7,7 +7,7 @@
 use std::fmt;
 
 use crate::history::Direction;
-use crate::revision::{Revision, RevisionId, RevisionSet};
+use crate::revision::{Repeatable, Revision, RevisionId, RevisionSet};
 use crate::target::{Target, TargetError};
 
 /// One row of the history table.
@@ -263,6 +263,31 @@ impl<'a> Plan<'a> {
             steps,
         })
     }
+}
+
+/// The revision a repeatable migration waits for: its `-- requires:`, or else the baseline.
+pub fn required_revision(set: &RevisionSet, repeatable: &Repeatable) -> Option<RevisionId> {
+    repeatable
+        .requires()
+        .or_else(|| set.base().map(Revision::id))
+}
+
+/// The repeatable migrations an upgrade that leaves `position` revisions applied runs: those
+/// whose required revision is applied and whose checksum differs from the one last recorded.
+pub fn repeatables_to_run(
+    set: &RevisionSet,
+    position: usize,
+    recorded: impl Fn(&str) -> Option<u64>,
+) -> Vec<&Repeatable> {
+    set.repeatables()
+        .iter()
+        .filter(|r| {
+            let ready = required_revision(set, r)
+                .and_then(|id| set.position(id))
+                .is_some_and(|p| p < position);
+            ready && recorded(r.name()) != Some(r.checksum())
+        })
+        .collect()
 }
 
 #[cfg(test)]

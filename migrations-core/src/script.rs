@@ -8,7 +8,7 @@
 use std::fmt::{self, Write};
 
 use crate::history::{ComposeError, Direction, HistoryTable};
-use crate::plan::{Plan, Step, position_name};
+use crate::plan::{Plan, Step, position_name, required_revision};
 use crate::revision::{Repeatable, Revision, RevisionSet, Section};
 
 /// A statement of a revision, located in its file.
@@ -93,6 +93,20 @@ pub fn render_step<'a>(
                     history.erase(revision),
                 ),
             };
+            let mut bookkeeping = vec![bookkeeping];
+            if *direction == Direction::Down {
+                // Below its required revision a repeatable's record goes, so the next upgrade
+                // that reaches the revision again runs it again.
+                let forgotten: Vec<&str> = set
+                    .repeatables()
+                    .iter()
+                    .filter(|r| required_revision(set, r) == Some(revision.id()))
+                    .map(Repeatable::name)
+                    .collect();
+                if !forgotten.is_empty() {
+                    bookkeeping.push(history.forget_repeatables(&forgotten));
+                }
+            }
             let transactional = revision.is_transactional();
             let dirty_marker = (!transactional).then(|| {
                 (
@@ -108,7 +122,7 @@ pub fn render_step<'a>(
                 }),
                 transactional,
                 statements: located(section, revision.file()),
-                bookkeeping: vec![bookkeeping],
+                bookkeeping,
                 dirty_marker,
             })
         }
@@ -127,14 +141,28 @@ pub fn render_step<'a>(
                     ),
                     history.record_stamped(revisions)?,
                 ),
-                Direction::Down => (
-                    format!(
+                Direction::Down => {
+                    let mut bookkeeping: Vec<String> =
+                        revisions.iter().map(|r| history.erase(r)).collect();
+                    let forgotten: Vec<&str> = set
+                        .repeatables()
+                        .iter()
+                        .filter(|r| {
+                            let required = required_revision(set, r);
+                            revisions.iter().any(|rev| required == Some(rev.id()))
+                        })
+                        .map(Repeatable::name)
+                        .collect();
+                    if !forgotten.is_empty() {
+                        bookkeeping.push(history.forget_repeatables(&forgotten));
+                    }
+                    let label = format!(
                         "Stamping {} -> {} (no SQL runs)",
                         names(first),
                         before(set, last)
-                    ),
-                    revisions.iter().map(|r| history.erase(r)).collect(),
-                ),
+                    );
+                    (label, bookkeeping)
+                }
             };
             Ok(Unit {
                 label,

@@ -1,13 +1,30 @@
 //! Applies revisions to PostgreSQL: upgrade, downgrade, stamp, history, under an advisory lock.
 //!
 //! A crate embeds its folder of revisions with [`embed!`], which checks the folder at compile time
-//! and defines one constant per revision, `HEAD`, `BASE`, `REVISIONS` and `runner()`.
+//! and defines one constant per revision, `HEAD`, `BASE`, `REVISIONS` and `runner()`. The
+//! [`Runner`] applies them with the blocking `postgres` client or with `tokio-postgres`; both go
+//! through one implementation of the logic.
 
+#[cfg(feature = "cli")]
+pub mod cli;
+mod connect;
+mod engine;
+mod error;
+mod report;
 mod runner;
+mod session;
 
-pub use migrations_core::{Repeatable, Revision, RevisionId, RevisionSet, Section, Statement};
+pub use connect::{ConnectError, DatabaseUrl, SslMode};
+pub use error::{DbError, DirtyState, DriverError, Error, Outcome};
+pub use migrations_core::{
+    Command, Repeatable, Revision, RevisionId, RevisionSet, Section, Statement, Target,
+};
 pub use migrations_macros::embed;
-pub use runner::Runner;
+pub use report::{Current, History, HistoryEntry, RepeatableState, Report, StepKind, StepReport};
+pub use runner::{DEFAULT_LOCK_TIMEOUT, Resolution, Runner};
+
+/// The pure core: loading, checking, planning and rendering, for tools built on the runtime.
+pub use migrations_core as core;
 
 /// What the expansion of [`embed!`] refers to; not a stable interface.
 #[doc(hidden)]

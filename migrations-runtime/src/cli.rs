@@ -1,0 +1,210 @@
+//! The `migrate` command line, for binaries that embed their revisions:
+//!
+//! ```no_run
+//! # mod migrations { pub fn runner() -> migrations_runtime::Runner { unimplemented!() } }
+//! fn main() -> std::process::ExitCode {
+//!     migrations_runtime::cli::main(migrations::runner())
+//! }
+//! ```
+//!
+//! The database comes from `--database-url` or `DATABASE_URL`; its password is never printed.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use migrations_core::{Command, Target};
+
+use crate::connect::DatabaseUrl;
+use crate::error::Error;
+use crate::runner::{Resolution, Runner};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "migrate",
+    about = "Apply this application's database revisions to PostgreSQL",
+    long_about = "Apply this application's database revisions to PostgreSQL.\n\nThe revisions are compiled into this binary. Every changing command holds an advisory lock, so concurrent runs wait for each other. Staging and production: review `migrate upgrade --sql` first, then run `migrate upgrade`."
+)]
+struct Cli {
+    /// The database, as a postgres:// URL or `key=value` string; sslmode disable|prefer|require|verify-ca|verify-full
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true, global = true)]
+    database_url: Option<String>,
+
+    /// The history table (optionally schema-qualified)
+    #[arg(long, default_value = migrations_core::history::DEFAULT_HISTORY_TABLE, global = true)]
+    history_table: String,
+
+    /// How long to wait for another run's advisory lock: e.g. 500ms, 30s, 5m
+    #[arg(long, value_parser = parse_duration, default_value = "60s", global = true)]
+    lock_timeout: Duration,
+
+    #[command(subcommand)]
+    command: Subcommands,
+}
+
+#[derive(Debug, Subcommand)]
+enum Subcommands {
+    /// Show the current revision, what is pending, the dirty marker and the lock
+    Current,
+    /// List every revision: applied (when) or pending
+    History,
+    /// List the revisions an upgrade to head would apply
+    Pending,
+    /// Apply pending revisions up to TARGET (default: head), then changed repeatable migrations
+    Upgrade {
+        /// head, a revision (file stem, id or slug) or +N; with --sql, FROM:TO renders offline
+        target: Option<String>,
+        /// Print the SQL instead of running it (FROM:TO needs no database)
+        #[arg(long)]
+        sql: bool,
+    },
+    /// Run down sections, newest first, until TARGET is the newest applied revision
+    Downgrade {
+        /// base, a revision (file stem, id or slug) or -N; with --sql, FROM:TO renders offline
+        target: String,
+        /// Print the SQL instead of running it (FROM:TO needs no database)
+        #[arg(long)]
+        sql: bool,
+    },
+    /// Record TARGET as the current revision without running any SQL (adopts an existing schema)
+    Stamp {
+        /// head, base, a revision (file stem, id or slug), +N or -N
+        target: String,
+    },
+    /// Clear the dirty marker of a non-transactional revision that stopped part-way
+    Resolve {
+        /// Its remaining statements were run by hand: record it as applied (or reverted)
+        #[arg(
+            long,
+            conflicts_with = "rolled_back",
+            required_unless_present = "rolled_back"
+        )]
+        finished: bool,
+        /// What it did was undone by hand: leave the history as before it
+        #[arg(long)]
+        rolled_back: bool,
+    },
+}
+
+/// Parses `500ms`, `30s`, `5m`, `1h`, or a number of seconds.
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("bad duration `{text}`: write e.g. 500ms, 30s, 5m"))?;
+    match unit {
+        "ms" => Ok(Duration::from_millis(number)),
+        "" | "s" => Ok(Duration::from_secs(number)),
+        "m" => Ok(Duration::from_secs(number * 60)),
+        "h" => Ok(Duration::from_secs(number * 3600)),
+        _ => Err(format!("bad duration unit `{unit}`: use ms, s, m or h")),
+    }
+}
+
+/// Runs the command line over `runner`'s revisions; prints errors and returns the exit code.
+pub fn main(runner: Runner) -> ExitCode {
+    let cli = Cli::parse();
+    match run(runner, cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(runner: Runner, cli: Cli) -> Result<(), Error> {
+    let runner = runner
+        .with_history_table(&cli.history_table)?
+        .with_lock_timeout(cli.lock_timeout);
+    let connect = || -> Result<postgres::Client, Error> {
+        let url: DatabaseUrl = cli.database_url.as_deref().unwrap_or_default().parse()?;
+        Ok(url.connect()?)
+    };
+    match cli.command {
+        Subcommands::Current => println!("{}", runner.current(&mut connect()?)?),
+        Subcommands::History => println!("{}", runner.history(&mut connect()?)?),
+        Subcommands::Pending => {
+            for revision in runner.pending(&mut connect()?)? {
+                println!("{}", revision.name());
+            }
+        }
+        Subcommands::Upgrade { target, sql } => {
+            let target = target.unwrap_or_else(|| "head".to_owned());
+            if sql {
+                print!("{}", render(&runner, Command::Upgrade, &target, connect)?);
+            } else {
+                println!(
+                    "{}",
+                    runner.upgrade(&mut connect()?, parse_target(&target)?)?
+                );
+            }
+        }
+        Subcommands::Downgrade { target, sql } => {
+            if sql {
+                print!("{}", render(&runner, Command::Downgrade, &target, connect)?);
+            } else {
+                println!(
+                    "{}",
+                    runner.downgrade(&mut connect()?, parse_target(&target)?)?
+                );
+            }
+        }
+        Subcommands::Stamp { target } => {
+            println!("{}", runner.stamp(&mut connect()?, parse_target(&target)?)?)
+        }
+        Subcommands::Resolve { finished, .. } => {
+            let resolution = if finished {
+                Resolution::Finished
+            } else {
+                Resolution::RolledBack
+            };
+            println!("{}", runner.resolve(&mut connect()?, resolution)?);
+        }
+    }
+    Ok(())
+}
+
+fn parse_target(text: &str) -> Result<Target, Error> {
+    text.parse()
+        .map_err(|e| Error::Plan(migrations_core::plan::PlanError::Target(e)))
+}
+
+/// The dry-run script: offline for `FROM:TO`, from the database's current state for `TO`.
+fn render(
+    runner: &Runner,
+    command: Command,
+    range: &str,
+    connect: impl FnOnce() -> Result<postgres::Client, Error>,
+) -> Result<String, Error> {
+    match range.split_once(':') {
+        Some((from, to)) => {
+            runner.render_sql_offline(command, &parse_target(from)?, &parse_target(to)?)
+        }
+        None => runner.render_sql(&mut connect()?, command, &parse_target(range)?),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("30"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_duration("5m"), Ok(Duration::from_secs(300)));
+        assert!(parse_duration("5 parsecs").is_err());
+        assert_eq!(crate::DEFAULT_LOCK_TIMEOUT, parse_duration("60s").expect("valid"));
+    }
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

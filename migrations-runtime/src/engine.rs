@@ -1,0 +1,694 @@
+//! The logic of every command, written once over a [`Session`] for both drivers.
+//!
+//! A changing command takes the advisory lock, creates the history tables when missing, refuses
+//! a dirty database, checks the history against the revisions, plans, and runs each step's unit:
+//! a transactional unit in one transaction with its history change, a non-transactional one
+//! statement by statement behind a dirty marker. The lock is released on every way out: an
+//! error, a panic (caught, the lock released, the panic resumed), or a dead connection (the
+//! server releases session locks of closed sessions).
+
+use std::any::Any;
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use migrations_core::history::{Direction, HistoryTable};
+use migrations_core::plan::{self, AppliedRevision, Plan, position_name, repeatables_to_run};
+use migrations_core::script::{
+    LocatedStatement, Script, Source, Unit, render_repeatable, render_step,
+};
+use migrations_core::{Command, RevisionId, RevisionSet, Step, Target};
+
+use crate::error::{DirtyState, DriverError, Error, Outcome};
+use crate::report::{
+    Current, History, HistoryEntry, RepeatableState, Report, StepKind, StepReport,
+};
+use crate::runner::{Resolution, Settings};
+use crate::session::{Session, TextRow};
+
+/// A changing command.
+#[derive(Clone, Debug)]
+pub(crate) enum Change {
+    Upgrade(Target),
+    Downgrade(Target),
+    Stamp(Target),
+    Resolve(Resolution),
+}
+
+/// The longest pause between two tries of the advisory lock.
+const MAX_LOCK_POLL: Duration = Duration::from_millis(100);
+
+/// Runs a changing command under the advisory lock.
+pub(crate) async fn change<S: Session>(
+    settings: &Settings,
+    session: &mut S,
+    change: Change,
+) -> Result<Report, Error> {
+    let started = Instant::now();
+    let key = settings.history.lock_key();
+    acquire_lock(session, key, settings.lock_timeout).await?;
+    let lock_wait = started.elapsed();
+    let outcome = CatchUnwind(Box::pin(locked(settings, session, change))).await;
+    if !matches!(outcome, Ok(Ok(_))) {
+        // A unit that failed has rolled back already; this covers a panic in the middle of one.
+        let _ = session.execute("ROLLBACK").await;
+    }
+    let _ = session
+        .execute(&format!("SELECT pg_advisory_unlock({key})"))
+        .await;
+    match outcome {
+        Ok(result) => result.map(|mut report| {
+            report.lock_wait = lock_wait;
+            report.elapsed = started.elapsed();
+            report
+        }),
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
+}
+
+/// Polls `pg_try_advisory_lock` until it succeeds or `timeout` passes. Polling, not blocking in
+/// `pg_advisory_lock`: a session waiting there holds a snapshot, and another runner's
+/// `CREATE INDEX CONCURRENTLY` would wait for it forever.
+async fn acquire_lock<S: Session>(
+    session: &mut S,
+    key: i64,
+    timeout: Duration,
+) -> Result<(), Error> {
+    let started = Instant::now();
+    let query = format!("SELECT pg_try_advisory_lock({key})");
+    let mut pause = Duration::from_millis(5);
+    loop {
+        let rows = session
+            .rows(&query)
+            .await
+            .map_err(Error::database("taking the advisory lock"))?;
+        if first_value(&rows) == Some("t") {
+            return Ok(());
+        }
+        let waited = started.elapsed();
+        if waited >= timeout {
+            let holder = lock_holder(session, key)
+                .await
+                .map(|h| format!(" (held by {h})"))
+                .unwrap_or_default();
+            return Err(Error::LockTimeout {
+                key,
+                waited,
+                holder,
+            });
+        }
+        // Jitter spreads many runners that started together.
+        let jitter = Duration::from_micros(u64::from(started.elapsed().subsec_nanos() % 5_000));
+        session.sleep((pause + jitter).min(timeout - waited)).await;
+        pause = (pause * 2).min(MAX_LOCK_POLL);
+    }
+}
+
+/// Who holds the advisory lock: pid, application and client.
+async fn lock_holder<S: Session>(session: &mut S, key: i64) -> Option<String> {
+    let (high, low) = ((key as u64) >> 32, (key as u64) & 0xffff_ffff);
+    let query = format!(
+        "SELECT a.pid::text, coalesce(a.application_name, ''), coalesce(a.client_addr::text, 'local'), \
+         to_char(a.xact_start, 'YYYY-MM-DD HH24:MI:SS') \
+         FROM pg_locks l JOIN pg_stat_activity a USING (pid) \
+         WHERE l.locktype = 'advisory' AND l.granted AND l.classid = {high} AND l.objid = {low} AND l.objsubid = 1 \
+         AND l.pid <> pg_backend_pid()"
+    );
+    let rows = session.rows(&query).await.ok()?;
+    let row = rows.first()?;
+    let value = |i: usize| row.get(i).cloned().flatten().unwrap_or_default();
+    let mut holder = format!("pid {}", value(0));
+    if !value(1).is_empty() {
+        holder.push_str(&format!(", application `{}`", value(1)));
+    }
+    holder.push_str(&format!(", client {}", value(2)));
+    Some(holder)
+}
+
+fn first_value(rows: &[TextRow]) -> Option<&str> {
+    rows.first()?.first()?.as_deref()
+}
+
+/// Catches a panic of the wrapped future, so that the lock can be released before it goes on.
+struct CatchUnwind<F>(Pin<Box<F>>);
+
+impl<F: Future> Future for CatchUnwind<F> {
+    type Output = Result<F::Output, Box<dyn Any + Send>>;
+
+    fn poll(mut self: Pin<&mut Self>, context: &mut Context<'_>) -> Poll<Self::Output> {
+        let inner = self.0.as_mut();
+        match catch_unwind(AssertUnwindSafe(|| inner.poll(context))) {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
+            Err(panic) => Poll::Ready(Err(panic)),
+        }
+    }
+}
+
+/// The part of a changing command that runs under the lock.
+async fn locked<S: Session>(
+    settings: &Settings,
+    session: &mut S,
+    change: Change,
+) -> Result<Report, Error> {
+    let history = &settings.history;
+    prepare(session, history).await?;
+    let dirty = read_dirty(session, history).await?;
+    let (command, target) = match change {
+        Change::Resolve(resolution) => return resolve(settings, session, dirty, resolution).await,
+        Change::Upgrade(target) => (Command::Upgrade, target),
+        Change::Downgrade(target) => (Command::Downgrade, target),
+        Change::Stamp(target) => (Command::Stamp, target),
+    };
+    if let Some(state) = dirty {
+        return Err(Error::Dirty { state });
+    }
+    let applied = read_history(session, history).await?;
+    let set = &settings.revisions;
+    let current = plan::applied_position(set, &applied)?;
+    let plan = Plan::new(set, current, command, &target)?;
+    let mut steps = Vec::with_capacity(plan.steps.len());
+    for step in &plan.steps {
+        let started = Instant::now();
+        let unit = render_step(set, step, history)?;
+        run_unit(session, history, &unit).await?;
+        steps.push(step_report(step, &unit, started.elapsed()));
+    }
+    if command == Command::Upgrade {
+        let recorded = read_repeatables(session, history).await?;
+        for repeatable in repeatables_to_run(set, plan.to, |name| {
+            recorded.iter().find(|(n, _)| n == name).map(|(_, c)| *c)
+        }) {
+            let started = Instant::now();
+            let unit = render_repeatable(repeatable, history);
+            run_unit(session, history, &unit).await?;
+            steps.push(StepReport {
+                kind: StepKind::Repeatable,
+                name: repeatable.name().to_owned(),
+                label: unit.label,
+                duration: started.elapsed(),
+            });
+        }
+    }
+    Ok(Report {
+        command,
+        from: position_name(set, plan.from).to_owned(),
+        to: position_name(set, plan.to).to_owned(),
+        steps,
+        lock_wait: Duration::ZERO,
+        elapsed: Duration::ZERO,
+    })
+}
+
+fn step_report(step: &Step<'_>, unit: &Unit<'_>, duration: Duration) -> StepReport {
+    let (kind, name) = match step {
+        Step::Run {
+            revision,
+            direction: Direction::Up,
+        } => (StepKind::Upgrade, revision.name()),
+        Step::Run {
+            revision,
+            direction: Direction::Down,
+        } => (StepKind::Downgrade, revision.name()),
+        Step::Stamp {
+            revisions,
+            direction,
+        } => {
+            let kind = if *direction == Direction::Up {
+                StepKind::Stamp
+            } else {
+                StepKind::Unstamp
+            };
+            (kind, revisions.last().map_or("", |r| r.name()))
+        }
+    };
+    StepReport {
+        kind,
+        name: name.to_owned(),
+        label: unit.label.clone(),
+        duration,
+    }
+}
+
+/// Creates the history tables when one is missing.
+async fn prepare<S: Session>(session: &mut S, history: &HistoryTable) -> Result<(), Error> {
+    if tables_exist(session, history).await? {
+        return Ok(());
+    }
+    session
+        .execute(&history.create_statements().join(";\n"))
+        .await
+        .map_err(Error::database("creating the history tables"))
+}
+
+async fn tables_exist<S: Session>(session: &mut S, history: &HistoryTable) -> Result<bool, Error> {
+    let checks: Vec<String> = history
+        .tables()
+        .iter()
+        .map(|t| format!("to_regclass('{t}') IS NOT NULL"))
+        .collect();
+    let rows = session
+        .rows(&format!("SELECT {}", checks.join(" AND ")))
+        .await
+        .map_err(Error::database("looking for the history tables"))?;
+    Ok(first_value(&rows) == Some("t"))
+}
+
+async fn read_dirty<S: Session>(
+    session: &mut S,
+    history: &HistoryTable,
+) -> Result<Option<DirtyState>, Error> {
+    let rows = session
+        .rows(&history.select_dirty())
+        .await
+        .map_err(Error::database("reading the dirty marker"))?;
+    Ok(rows.first().map(|row| {
+        let text = |i: usize| row.get(i).cloned().flatten();
+        let number = |i: usize| text(i).and_then(|v| v.parse::<u32>().ok());
+        DirtyState {
+            revision: text(1).unwrap_or_default(),
+            direction: if text(2).as_deref() == Some("down") {
+                "downgrade"
+            } else {
+                "upgrade"
+            }
+            .to_owned(),
+            statement: number(3),
+            line: number(4),
+            error: text(5),
+            since: text(6).unwrap_or_default(),
+        }
+    }))
+}
+
+/// Reads the history table; a row refinery could not have written is an error, not a panic.
+async fn read_history<S: Session>(
+    session: &mut S,
+    history: &HistoryTable,
+) -> Result<Vec<AppliedRevision>, Error> {
+    let rows = session
+        .rows(&history.select_applied())
+        .await
+        .map_err(Error::database("reading the history table"))?;
+    rows.into_iter()
+        .map(|row| {
+            let text = |i: usize| row.get(i).cloned().flatten();
+            let version = text(0).unwrap_or_default();
+            let bad = |problem: &str| Error::BadHistory {
+                table: history.name().to_owned(),
+                version: version.clone(),
+                problem: problem.to_owned(),
+            };
+            let id = version
+                .parse::<i64>()
+                .map_err(|_| bad("the version is not a number"))?;
+            let name = text(1).ok_or_else(|| bad("the name is NULL"))?;
+            let checksum = text(3)
+                .and_then(|c| c.parse::<u64>().ok())
+                .ok_or_else(|| bad("the checksum is not a decimal 64-bit number"))?;
+            Ok(AppliedRevision {
+                id: RevisionId(id),
+                name,
+                applied_on: text(2).unwrap_or_default(),
+                checksum,
+            })
+        })
+        .collect()
+}
+
+async fn read_repeatables<S: Session>(
+    session: &mut S,
+    history: &HistoryTable,
+) -> Result<Vec<(String, u64)>, Error> {
+    let rows = session
+        .rows(&history.select_repeatables())
+        .await
+        .map_err(Error::database("reading the repeatable history"))?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| {
+            let name = row.first().cloned().flatten()?;
+            let checksum = row.get(1).cloned().flatten()?.parse().ok()?;
+            Some((name, checksum))
+        })
+        .collect())
+}
+
+/// The line of the statement where the server located the error, when it did.
+fn error_line(statement: &LocatedStatement<'_>, error: &DriverError) -> u32 {
+    let position = match error {
+        DriverError::Server(db) => db.position,
+        DriverError::Connection(_) => None,
+    };
+    let Some(position) = position else {
+        return statement.line;
+    };
+    let before: String = statement
+        .sql
+        .chars()
+        .take(position.saturating_sub(1) as usize)
+        .collect();
+    statement.line + before.matches('\n').count() as u32
+}
+
+fn statement_error(
+    unit: &Unit<'_>,
+    statement: &LocatedStatement<'_>,
+    error: &tokio_postgres::Error,
+    outcome: Outcome,
+) -> Error {
+    let error = DriverError::from_driver(error);
+    let line = error_line(statement, &error);
+    let file = statement.file.to_owned();
+    match unit.source {
+        Some(Source::Revision {
+            revision,
+            direction,
+        }) => Error::Statement {
+            revision: revision.name().to_owned(),
+            direction,
+            file,
+            line,
+            error,
+            outcome,
+        },
+        Some(Source::Repeatable(repeatable)) => Error::Repeatable {
+            name: repeatable.name().to_owned(),
+            file,
+            line,
+            error,
+            outcome,
+        },
+        None => Error::Database {
+            during: "stamping",
+            error,
+        },
+    }
+}
+
+/// Runs one unit: in one transaction, or statement by statement behind the dirty marker.
+async fn run_unit<S: Session>(
+    session: &mut S,
+    history: &HistoryTable,
+    unit: &Unit<'_>,
+) -> Result<(), Error> {
+    let bookkeeping = unit.bookkeeping.join(";\n");
+    let Some((mark, clear)) = &unit.dirty_marker else {
+        session
+            .execute("BEGIN")
+            .await
+            .map_err(Error::database("starting a transaction"))?;
+        for statement in &unit.statements {
+            if let Err(error) = session.execute(statement.sql).await {
+                let _ = session.execute("ROLLBACK").await;
+                return Err(statement_error(
+                    unit,
+                    statement,
+                    &error,
+                    Outcome::RolledBack,
+                ));
+            }
+        }
+        if !bookkeeping.is_empty()
+            && let Err(error) = session.execute(&bookkeeping).await
+        {
+            let _ = session.execute("ROLLBACK").await;
+            return Err(Error::Database {
+                during: "recording the history",
+                error: DriverError::from_driver(&error),
+            });
+        }
+        if let Err(error) = session.execute("COMMIT").await {
+            // A failed COMMIT ends the transaction: nothing of it stays.
+            let error = DriverError::from_driver(&error);
+            return Err(match unit.source {
+                Some(Source::Revision {
+                    revision,
+                    direction,
+                }) => Error::Commit {
+                    revision: revision.name().to_owned(),
+                    direction,
+                    error,
+                    outcome: Outcome::RolledBack,
+                },
+                _ => Error::Database {
+                    during: "committing",
+                    error,
+                },
+            });
+        }
+        return Ok(());
+    };
+
+    session
+        .execute(mark)
+        .await
+        .map_err(Error::database("marking the database dirty"))?;
+    for statement in &unit.statements {
+        if let Err(error) = session.execute(statement.sql).await {
+            let failure = statement_error(unit, statement, &error, Outcome::Dirty);
+            if let Some(Source::Revision { revision, .. }) = unit.source {
+                let line = match &failure {
+                    Error::Statement { line, .. } => *line,
+                    _ => statement.line,
+                };
+                let note =
+                    history.note_failure(revision, statement.index, line, &failure.to_string());
+                let _ = session.execute(&note).await;
+            }
+            return Err(failure);
+        }
+    }
+    session
+        .execute(&format!("BEGIN;\n{bookkeeping};\n{clear};\nCOMMIT"))
+        .await
+        .map_err(Error::database(
+            "recording the history after a non-transactional revision (the dirty marker stays)",
+        ))
+}
+
+/// Clears the dirty marker, recording the revision's history change when it was finished by hand.
+async fn resolve<S: Session>(
+    settings: &Settings,
+    session: &mut S,
+    dirty: Option<DirtyState>,
+    resolution: Resolution,
+) -> Result<Report, Error> {
+    let history = &settings.history;
+    let state = dirty.ok_or(Error::NotDirty)?;
+    let started = Instant::now();
+    let mut statements = vec!["BEGIN".to_owned()];
+    if resolution == Resolution::Finished {
+        let revision = settings.revisions.find(&state.revision).ok_or_else(|| {
+            Error::UnknownDirtyRevision {
+                revision: state.revision.clone(),
+            }
+        })?;
+        statements.push(if state.direction == "downgrade" {
+            history.erase(revision)
+        } else {
+            history.record_applied(revision)?
+        });
+    }
+    statements.push(history.clear_dirty());
+    statements.push("COMMIT".to_owned());
+    session
+        .execute(&statements.join(";\n"))
+        .await
+        .map_err(Error::database("resolving the dirty marker"))?;
+    let label = match resolution {
+        Resolution::Finished => format!(
+            "Resolved: {} of {} recorded as finished",
+            state.direction, state.revision
+        ),
+        Resolution::RolledBack => format!(
+            "Resolved: {} of {} recorded as rolled back",
+            state.direction, state.revision
+        ),
+    };
+    let applied = read_history(session, history).await?;
+    let current = plan::applied_position(&settings.revisions, &applied).unwrap_or(applied.len());
+    let to = position_name(&settings.revisions, current).to_owned();
+    Ok(Report {
+        command: Command::Stamp,
+        from: to.clone(),
+        to,
+        steps: vec![StepReport {
+            kind: StepKind::Resolve,
+            name: state.revision,
+            label,
+            duration: started.elapsed(),
+        }],
+        lock_wait: Duration::ZERO,
+        elapsed: Duration::ZERO,
+    })
+}
+
+/// The applied history, the dirty marker and the repeatables' checksums, without the lock;
+/// empty when the history tables do not exist yet.
+struct Snapshot {
+    applied: Vec<AppliedRevision>,
+    dirty: Option<DirtyState>,
+    repeatables: Vec<(String, u64)>,
+}
+
+async fn read_state<S: Session>(
+    session: &mut S,
+    history: &HistoryTable,
+) -> Result<Snapshot, Error> {
+    if !tables_exist(session, history).await? {
+        // A database refinery migrated has only its own table: read it anyway.
+        let refinery_only = session
+            .rows(&format!(
+                "SELECT to_regclass('{}') IS NOT NULL",
+                history.name()
+            ))
+            .await
+            .map_err(Error::database("looking for the history table"))?;
+        let applied = if first_value(&refinery_only) == Some("t") {
+            read_history(session, history).await?
+        } else {
+            Vec::new()
+        };
+        return Ok(Snapshot {
+            applied,
+            dirty: None,
+            repeatables: Vec::new(),
+        });
+    }
+    Ok(Snapshot {
+        applied: read_history(session, history).await?,
+        dirty: read_dirty(session, history).await?,
+        repeatables: read_repeatables(session, history).await?,
+    })
+}
+
+pub(crate) async fn current<S: Session>(
+    settings: &Settings,
+    session: &mut S,
+) -> Result<Current, Error> {
+    let set = &settings.revisions;
+    let state = read_state(session, &settings.history).await?;
+    let (applied, problems) = match plan::applied_position(set, &state.applied) {
+        Ok(position) => (position, Vec::new()),
+        Err(errors) => {
+            let known = state
+                .applied
+                .iter()
+                .filter(|row| set.get(row.id).is_some())
+                .count();
+            (known, errors.0.iter().map(ToString::to_string).collect())
+        }
+    };
+    let revision = applied
+        .checked_sub(1)
+        .map(|i| set.revisions()[i].name().to_owned());
+    let key = settings.history.lock_key();
+    Ok(Current {
+        revision,
+        applied,
+        pending: set.revisions().len() - applied,
+        head: set.head().map_or_else(String::new, |h| h.name().to_owned()),
+        problems,
+        dirty: state.dirty,
+        lock_key: key,
+        lock_holder: lock_holder(session, key).await,
+    })
+}
+
+pub(crate) async fn history<S: Session>(
+    settings: &Settings,
+    session: &mut S,
+) -> Result<History, Error> {
+    let set = &settings.revisions;
+    let state = read_state(session, &settings.history).await?;
+    let mut entries: Vec<HistoryEntry> = set
+        .revisions()
+        .iter()
+        .map(|revision| HistoryEntry {
+            name: revision.name().to_owned(),
+            message: revision.message().map(str::to_owned),
+            applied_on: state
+                .applied
+                .iter()
+                .find(|row| row.id == revision.id())
+                .map(|row| row.applied_on.clone()),
+            transactional: revision.is_transactional(),
+            known: true,
+            repeatable: None,
+        })
+        .collect();
+    for row in state.applied.iter().filter(|row| set.get(row.id).is_none()) {
+        entries.push(HistoryEntry {
+            name: format!("{}_{}", row.id, row.name),
+            message: None,
+            applied_on: Some(row.applied_on.clone()),
+            transactional: true,
+            known: false,
+            repeatable: None,
+        });
+    }
+    let position = plan::applied_position(set, &state.applied).unwrap_or(0);
+    for repeatable in set.repeatables() {
+        let recorded = state
+            .repeatables
+            .iter()
+            .find(|(name, _)| name == repeatable.name());
+        let ready = plan::required_revision(set, repeatable)
+            .and_then(|id| set.position(id))
+            .is_some_and(|p| p < position);
+        let repeatable_state = match recorded {
+            _ if !ready => RepeatableState::Waiting,
+            None => RepeatableState::NeverApplied,
+            Some((_, checksum)) if *checksum == repeatable.checksum() => RepeatableState::UpToDate,
+            Some(_) => RepeatableState::Changed,
+        };
+        entries.push(HistoryEntry {
+            name: format!("repeatable/{}", repeatable.name()),
+            message: repeatable.message().map(str::to_owned),
+            applied_on: None,
+            transactional: true,
+            known: true,
+            repeatable: Some(repeatable_state),
+        });
+    }
+    Ok(History { entries })
+}
+
+/// The script an upgrade or downgrade from the database's current state would run.
+pub(crate) async fn render_from_database<S: Session>(
+    settings: &Settings,
+    session: &mut S,
+    command: Command,
+    target: &Target,
+) -> Result<String, Error> {
+    let state = read_state(session, &settings.history).await?;
+    let current = plan::applied_position(&settings.revisions, &state.applied)?;
+    render(settings, current, command, target, |name| {
+        state
+            .repeatables
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, c)| *c)
+    })
+}
+
+/// The script of a command from `from` applied revisions, given the repeatables' recorded checksums.
+pub(crate) fn render(
+    settings: &Settings,
+    from: usize,
+    command: Command,
+    target: &Target,
+    recorded: impl Fn(&str) -> Option<u64>,
+) -> Result<String, Error> {
+    let set: &RevisionSet = &settings.revisions;
+    let plan = Plan::new(set, from, command, target)?;
+    let repeatables = if command == Command::Upgrade {
+        repeatables_to_run(set, plan.to, recorded)
+    } else {
+        Vec::new()
+    };
+    Ok(Script::render(set, &plan, &settings.history, &repeatables)?.to_string())
+}
