@@ -15,8 +15,24 @@ Revisions (offline: no database, no compilation of `migrations`):
   heads                 the head(s) of the graph
   rebase <revision>     move a revision after all others (the fix for two heads)
 
-Every command takes --migrations DIR (default: migrations).
+These take --migrations DIR (default: migrations).
+
+Database (the `migrate` binary of this workspace, on DATABASE_URL):
+  upgrade [TARGET] [--sql [FROM:]TO]   downgrade TARGET [--sql]   stamp TARGET
+  current   pending   resolve --finished|--rolled-back
+  history               with DATABASE_URL set: applied or pending, and when
+  (`cargo xtask upgrade --help` shows the options)
 ";
+
+/// The commands that run on a database, through the `migrate` binary.
+const MIGRATE_COMMANDS: &[&str] = &[
+    "upgrade",
+    "downgrade",
+    "stamp",
+    "current",
+    "pending",
+    "resolve",
+];
 
 /// A parsed command line.
 pub struct Args {
@@ -25,6 +41,8 @@ pub struct Args {
 
 pub enum Command {
     Help,
+    /// A database command, passed to the `migrate` binary as it is.
+    Migrate(Vec<String>),
     NewMigration(NewMigration),
     Check(Check),
     History(History),
@@ -148,6 +166,15 @@ impl Args {
             });
         }
         let name = args.remove(0);
+        let database_history = name == "history"
+            && (std::env::var_os("DATABASE_URL").is_some()
+                || args.iter().any(|a| a.starts_with("--database-url")));
+        if database_history || MIGRATE_COMMANDS.contains(&name.as_str()) {
+            args.insert(0, name);
+            return Ok(Args {
+                command: Command::Migrate(args),
+            });
+        }
         let mut rest = Rest { args };
         if rest.args.iter().any(|a| a == "--help" || a == "-h") {
             return Ok(Args {

@@ -2,9 +2,11 @@
 //!
 //! Offline commands (`new-migration`, `check`, `history`, `heads`, `rebase`) run the core's loader
 //! on the folder directly, so they work without compiling `migrations` and without a database.
+//! Database commands run the workspace's own `migrate` binary: the code staging and production run.
 
 mod flags;
 mod folder;
+mod migrate;
 mod new_migration;
 
 use std::path::{Path, PathBuf};
@@ -30,6 +32,7 @@ fn run() -> anyhow::Result<ExitCode> {
             print!("{}", flags::HELP);
             Ok(ExitCode::SUCCESS)
         }
+        Command::Migrate(args) => migrate::run(&root, &args),
         Command::NewMigration(cmd) => cmd.run(&root),
         Command::Check(cmd) => cmd.run(&root),
         Command::History(cmd) => cmd.run(&root),
