@@ -229,6 +229,20 @@ fn schemas_extensions_and_types() {
             "#]],
         },
         Case {
+            name: "comments on a domain constraint and a composite attribute",
+            setup: "CREATE DOMAIN public.slug AS text CONSTRAINT slug_format CHECK (VALUE <> '');
+                    CREATE TYPE public.pair AS (a integer, b text);",
+            change: "COMMENT ON CONSTRAINT slug_format ON DOMAIN public.slug IS 'not blank';
+                     COMMENT ON COLUMN public.pair.b IS 'the second';",
+            expected: expect![[r#"
+                comments on a domain constraint and a composite attribute:
+                ~ type public.pair:
+                    + comment on attribute b: "the second"
+                ~ type public.slug:
+                    + comment on constraint slug_format: "not blank"
+            "#]],
+        },
+        Case {
             name: "type comment and privileges",
             setup: "CREATE TYPE public.mood AS ENUM ('sad', 'happy');",
             change: "COMMENT ON TYPE public.mood IS 'how it went';
@@ -448,6 +462,21 @@ fn constraints_indexes_sequences_and_statistics() {
                     - CREATE INDEX events_at_idx ON public.events USING btree (at)
                     + CREATE INDEX events_at_idx ON public.events USING btree (at) WHERE (at > '2020-01-01'::date)
                     + comment: "recent events"
+            "#]],
+        },
+        Case {
+            name: "index clustered and used as replica identity",
+            setup: "CREATE TABLE public.events (id integer NOT NULL);
+                    CREATE UNIQUE INDEX events_id_idx ON public.events (id);",
+            change: "ALTER TABLE public.events CLUSTER ON events_id_idx;
+                     ALTER TABLE public.events REPLICA IDENTITY USING INDEX events_id_idx;",
+            expected: expect![[r#"
+                index clustered and used as replica identity:
+                ~ table public.events:
+                    + replica identity: index
+                ~ index public.events_id_idx:
+                    + clustered: yes
+                    + replica identity: yes
             "#]],
         },
         Case {

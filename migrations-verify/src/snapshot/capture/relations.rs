@@ -339,6 +339,10 @@ fn indexes(
             .property_if("attached to", row.get::<Option<&str>>("attached_to")?)
             .property_if("clustered", row.get::<bool>("clustered")?.then_some("yes"))
             .property_if(
+                "replica identity",
+                row.get::<bool>("replica_identity")?.then_some("yes"),
+            )
+            .property_if(
                 "valid",
                 (!row.get::<bool>("valid")?).then_some("no (a failed CREATE INDEX CONCURRENTLY?)"),
             )

@@ -109,15 +109,19 @@ fn types(transaction: &mut Transaction<'_>, objects: &mut Objects) -> Result<(),
                     .unwrap_or_default()
             )),
         };
-        let definition = shape
+        let mut definition = shape
             .owner(row.get("owner")?)
             .privileges(
                 &row.get::<Vec<String>>("acl")?,
                 &row.get::<Vec<String>>("default_acl")?,
             )
-            .comment(row.get("comment")?)
-            .finish();
-        objects.add(ObjectKind::Type, row.get("name")?, definition);
+            .comment(row.get("comment")?);
+        let members: Vec<String> = row.get("member_names")?;
+        let comments: Vec<String> = row.get("member_comments")?;
+        for (member, comment) in members.iter().zip(&comments) {
+            definition = definition.line(format!("comment on {member}: {comment:?}"));
+        }
+        objects.add(ObjectKind::Type, row.get("name")?, definition.finish());
     }
     Ok(())
 }

@@ -4,11 +4,12 @@ SELECT
     quote_ident(n.nspname) || '.' || quote_ident(c.collname) AS name,
     (to_jsonb(c) - ARRAY['oid', 'collname', 'collnamespace', 'collowner', 'collversion'])::text AS settings,
     pg_get_userbyid(c.collowner)::text AS owner,
-    description.description AS comment
+    (
+        SELECT d.description FROM pg_description d
+        WHERE d.objoid = c.oid AND d.classoid = 'pg_collation'::regclass AND d.objsubid = 0
+    ) AS comment
 FROM pg_collation c
 JOIN pg_namespace n ON n.oid = c.collnamespace
-LEFT JOIN pg_description description
-    ON description.classoid = 'pg_collation'::regclass AND description.objoid = c.oid AND description.objsubid = 0
 WHERE n.nspname !~ '^pg_'
   AND n.nspname <> 'information_schema'
   AND NOT EXISTS (

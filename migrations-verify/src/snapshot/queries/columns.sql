@@ -16,16 +16,15 @@ SELECT
     ARRAY(SELECT o FROM unnest(a.attoptions) o ORDER BY o COLLATE "C") AS options,
     ARRAY(SELECT o FROM unnest(a.attfdwoptions) o ORDER BY o COLLATE "C") AS foreign_options,
     ARRAY(SELECT x::text FROM unnest(coalesce(a.attacl, '{}'::aclitem[])) x ORDER BY x::text COLLATE "C") AS acl,
-    description.description AS comment
+    (
+        SELECT d.description FROM pg_description d
+        WHERE d.objoid = a.attrelid AND d.classoid = 'pg_class'::regclass AND d.objsubid = a.attnum
+    ) AS comment
 FROM pg_attribute a
 JOIN pg_type t ON t.oid = a.atttypid
 LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
 LEFT JOIN pg_collation co ON co.oid = a.attcollation
 LEFT JOIN pg_namespace collation_schema ON collation_schema.oid = co.collnamespace
-LEFT JOIN pg_description description
-    ON description.classoid = 'pg_class'::regclass
-   AND description.objoid = a.attrelid
-   AND description.objsubid = a.attnum
 WHERE a.attrelid = ANY($1)
   AND a.attnum > 0
   AND NOT a.attisdropped

@@ -5,9 +5,10 @@ SELECT
     co.conrelid AS relation,
     quote_ident(co.conname) AS name,
     pg_get_constraintdef(co.oid, true) AS definition,
-    description.description AS comment
+    (
+        SELECT d.description FROM pg_description d
+        WHERE d.objoid = co.oid AND d.classoid = 'pg_constraint'::regclass AND d.objsubid = 0
+    ) AS comment
 FROM pg_constraint co
-LEFT JOIN pg_description description
-    ON description.classoid = 'pg_constraint'::regclass AND description.objoid = co.oid AND description.objsubid = 0
 WHERE co.conrelid = ANY($1)
   AND co.contype IN ('c', 'f', 'p', 'u', 'x')

@@ -9,10 +9,11 @@ SELECT
         || ' EXECUTE FUNCTION ' || t.evtfoid::regprocedure::text AS definition,
     t.evtenabled::text AS enabled,
     pg_get_userbyid(t.evtowner)::text AS owner,
-    description.description AS comment
+    (
+        SELECT d.description FROM pg_description d
+        WHERE d.objoid = t.oid AND d.classoid = 'pg_event_trigger'::regclass AND d.objsubid = 0
+    ) AS comment
 FROM pg_event_trigger t
-LEFT JOIN pg_description description
-    ON description.classoid = 'pg_event_trigger'::regclass AND description.objoid = t.oid AND description.objsubid = 0
 WHERE NOT EXISTS (
     SELECT FROM pg_depend member
     WHERE member.classid = 'pg_event_trigger'::regclass AND member.objid = t.oid AND member.deptype = 'e'

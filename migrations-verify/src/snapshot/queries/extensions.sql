@@ -4,8 +4,9 @@ SELECT
     e.extversion AS version,
     quote_ident(n.nspname) AS schema,
     pg_get_userbyid(e.extowner)::text AS owner,
-    description.description AS comment
+    (
+        SELECT d.description FROM pg_description d
+        WHERE d.objoid = e.oid AND d.classoid = 'pg_extension'::regclass AND d.objsubid = 0
+    ) AS comment
 FROM pg_extension e
 JOIN pg_namespace n ON n.oid = e.extnamespace
-LEFT JOIN pg_description description
-    ON description.classoid = 'pg_extension'::regclass AND description.objoid = e.oid AND description.objsubid = 0

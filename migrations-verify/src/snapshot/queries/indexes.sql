@@ -4,6 +4,7 @@ SELECT
     pg_get_indexdef(i.indexrelid) AS definition,
     i.indisclustered AS clustered,
     i.indisvalid AS valid,
+    i.indisreplident AS replica_identity,
     (
         SELECT quote_ident(pn.nspname) || '.' || quote_ident(pc.relname)
         FROM pg_inherits inheritance
@@ -13,13 +14,14 @@ SELECT
         LIMIT 1
     ) AS attached_to,
     tablespace.spcname::text AS tablespace,
-    description.description AS comment
+    (
+        SELECT d.description FROM pg_description d
+        WHERE d.objoid = c.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0
+    ) AS comment
 FROM pg_index i
 JOIN pg_class c ON c.oid = i.indexrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_tablespace tablespace ON tablespace.oid = c.reltablespace
-LEFT JOIN pg_description description
-    ON description.classoid = 'pg_class'::regclass AND description.objoid = c.oid AND description.objsubid = 0
 WHERE i.indrelid = ANY($1)
   AND NOT EXISTS (
       SELECT FROM pg_depend member

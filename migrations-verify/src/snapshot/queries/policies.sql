@@ -12,8 +12,9 @@ SELECT
     ) AS roles,
     pg_get_expr(p.polqual, p.polrelid) AS using_expression,
     pg_get_expr(p.polwithcheck, p.polrelid) AS with_check_expression,
-    description.description AS comment
+    (
+        SELECT d.description FROM pg_description d
+        WHERE d.objoid = p.oid AND d.classoid = 'pg_policy'::regclass AND d.objsubid = 0
+    ) AS comment
 FROM pg_policy p
-LEFT JOIN pg_description description
-    ON description.classoid = 'pg_policy'::regclass AND description.objoid = p.oid AND description.objsubid = 0
 WHERE p.polrelid = ANY($1)

@@ -32,7 +32,10 @@ SELECT
         FROM unnest(acldefault(CASE c.relkind WHEN 'S' THEN 's' ELSE 'r' END::"char", c.relowner)) a
         ORDER BY a::text COLLATE "C"
     ) AS default_acl,
-    description.description AS comment,
+    (
+        SELECT d.description FROM pg_description d
+        WHERE d.objoid = c.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0
+    ) AS comment,
     c.relpersistence::text AS persistence,
     ARRAY(SELECT o FROM unnest(c.reloptions) o ORDER BY o COLLATE "C") AS options,
     c.relrowsecurity AS row_security,
@@ -78,8 +81,6 @@ SELECT
     ARRAY(SELECT o FROM unnest(foreign_table.ftoptions) o ORDER BY o COLLATE "C") AS foreign_options
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
-LEFT JOIN pg_description description
-    ON description.classoid = 'pg_class'::regclass AND description.objoid = c.oid AND description.objsubid = 0
 LEFT JOIN pg_am am ON am.oid = c.relam
 LEFT JOIN pg_tablespace tablespace ON tablespace.oid = c.reltablespace
 LEFT JOIN pg_sequence s ON s.seqrelid = c.oid

@@ -8,7 +8,10 @@ SELECT
     pg_get_userbyid(p.proowner)::text AS owner,
     ARRAY(SELECT a::text FROM unnest(coalesce(p.proacl, acldefault('f', p.proowner))) a ORDER BY a::text COLLATE "C") AS acl,
     ARRAY(SELECT a::text FROM unnest(acldefault('f', p.proowner)) a ORDER BY a::text COLLATE "C") AS default_acl,
-    description.description AS comment,
+    (
+        SELECT d.description FROM pg_description d
+        WHERE d.objoid = p.oid AND d.classoid = 'pg_proc'::regclass AND d.objsubid = 0
+    ) AS comment,
     CASE WHEN p.prokind = 'a' THEN
         'RETURNS ' || pg_get_function_result(p.oid)
         || ' (SFUNC = ' || agg.aggtransfn::regprocedure::text
@@ -29,8 +32,6 @@ SELECT
 FROM pg_proc p
 JOIN pg_namespace n ON n.oid = p.pronamespace
 LEFT JOIN pg_aggregate agg ON agg.aggfnoid = p.oid
-LEFT JOIN pg_description description
-    ON description.classoid = 'pg_proc'::regclass AND description.objoid = p.oid AND description.objsubid = 0
 WHERE n.nspname !~ '^pg_'
   AND n.nspname <> 'information_schema'
   AND NOT EXISTS (

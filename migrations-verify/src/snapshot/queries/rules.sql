@@ -4,9 +4,10 @@ SELECT
     quote_ident(r.rulename) AS name,
     pg_get_ruledef(r.oid, true) AS definition,
     r.ev_enabled::text AS enabled,
-    description.description AS comment
+    (
+        SELECT d.description FROM pg_description d
+        WHERE d.objoid = r.oid AND d.classoid = 'pg_rewrite'::regclass AND d.objsubid = 0
+    ) AS comment
 FROM pg_rewrite r
-LEFT JOIN pg_description description
-    ON description.classoid = 'pg_rewrite'::regclass AND description.objoid = r.oid AND description.objsubid = 0
 WHERE r.ev_class = ANY($1)
   AND r.rulename <> '_RETURN'

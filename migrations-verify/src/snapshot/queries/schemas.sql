@@ -4,10 +4,11 @@ SELECT
     pg_get_userbyid(n.nspowner)::text AS owner,
     ARRAY(SELECT a::text FROM unnest(coalesce(n.nspacl, acldefault('n', n.nspowner))) a ORDER BY a::text COLLATE "C") AS acl,
     ARRAY(SELECT a::text FROM unnest(acldefault('n', n.nspowner)) a ORDER BY a::text COLLATE "C") AS default_acl,
-    description.description AS comment
+    (
+        SELECT d.description FROM pg_description d
+        WHERE d.objoid = n.oid AND d.classoid = 'pg_namespace'::regclass AND d.objsubid = 0
+    ) AS comment
 FROM pg_namespace n
-LEFT JOIN pg_description description
-    ON description.classoid = 'pg_namespace'::regclass AND description.objoid = n.oid AND description.objsubid = 0
 WHERE n.nspname !~ '^pg_'
   AND n.nspname <> 'information_schema'
   AND NOT EXISTS (

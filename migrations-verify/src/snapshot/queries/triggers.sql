@@ -4,9 +4,10 @@ SELECT
     quote_ident(t.tgname) AS name,
     pg_get_triggerdef(t.oid, true) AS definition,
     t.tgenabled::text AS enabled,
-    description.description AS comment
+    (
+        SELECT d.description FROM pg_description d
+        WHERE d.objoid = t.oid AND d.classoid = 'pg_trigger'::regclass AND d.objsubid = 0
+    ) AS comment
 FROM pg_trigger t
-LEFT JOIN pg_description description
-    ON description.classoid = 'pg_trigger'::regclass AND description.objoid = t.oid AND description.objsubid = 0
 WHERE t.tgrelid = ANY($1)
   AND NOT t.tgisinternal

@@ -6,7 +6,10 @@ SELECT
     pg_get_userbyid(t.typowner)::text AS owner,
     ARRAY(SELECT a::text FROM unnest(coalesce(t.typacl, acldefault('T', t.typowner))) a ORDER BY a::text COLLATE "C") AS acl,
     ARRAY(SELECT a::text FROM unnest(acldefault('T', t.typowner)) a ORDER BY a::text COLLATE "C") AS default_acl,
-    description.description AS comment,
+    (
+        SELECT d.description FROM pg_description d
+        WHERE d.objoid = t.oid AND d.classoid = 'pg_type'::regclass AND d.objsubid = 0
+    ) AS comment,
     ARRAY(
         SELECT quote_literal(e.enumlabel) FROM pg_enum e WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder
     ) AS enum_labels,
@@ -35,6 +38,8 @@ SELECT
         WHERE t.typtype = 'c' AND a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped
         ORDER BY a.attnum
     ) AS composite_attributes,
+    coalesce(members.names, '{}') AS member_names,
+    coalesce(members.comments, '{}') AS member_comments,
     format_type(r.rngsubtype, NULL) AS range_subtype,
     (
         SELECT quote_ident(opn.nspname) || '.' || quote_ident(opc.opcname)
@@ -65,8 +70,32 @@ LEFT JOIN pg_type base ON base.oid = t.typbasetype
 LEFT JOIN pg_collation co ON co.oid = t.typcollation
 LEFT JOIN pg_namespace collation_schema ON collation_schema.oid = co.collnamespace
 LEFT JOIN pg_range r ON r.rngtypid = t.oid
-LEFT JOIN pg_description description
-    ON description.classoid = 'pg_type'::regclass AND description.objoid = t.oid AND description.objsubid = 0
+-- Comments on the constraints of a domain and on the attributes of a composite type.
+LEFT JOIN LATERAL (
+    SELECT
+        array_agg(member.name ORDER BY member.name COLLATE "C") AS names,
+        array_agg(member.comment ORDER BY member.name COLLATE "C") AS comments
+    FROM (
+        SELECT
+            'constraint ' || quote_ident(dc.conname) AS name,
+            (
+                SELECT d.description FROM pg_description d
+                WHERE d.objoid = dc.oid AND d.classoid = 'pg_constraint'::regclass AND d.objsubid = 0
+            ) AS comment
+        FROM pg_constraint dc
+        WHERE t.typtype = 'd' AND dc.contypid = t.oid
+        UNION ALL
+        SELECT
+            'attribute ' || quote_ident(a.attname),
+            (
+                SELECT d.description FROM pg_description d
+                WHERE d.objoid = a.attrelid AND d.classoid = 'pg_class'::regclass AND d.objsubid = a.attnum
+            )
+        FROM pg_attribute a
+        WHERE t.typtype = 'c' AND a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped
+    ) AS member
+    WHERE member.comment IS NOT NULL
+) AS members ON true
 WHERE t.typtype IN ('b', 'c', 'd', 'e', 'r')
   AND n.nspname !~ '^pg_'
   AND n.nspname <> 'information_schema'
