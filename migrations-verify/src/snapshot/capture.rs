@@ -37,8 +37,13 @@ pub(super) fn capture(
     check_server_version(&mut transaction)?;
 
     let mut objects = Objects::default();
-    standalone::read(&mut transaction, &mut objects)?;
+    let history_schemas = standalone::read(&mut transaction, options, &mut objects)?;
     relations::read(&mut transaction, options, &mut objects)?;
+    // The runner creates the schema of a schema-qualified history table; with the table left out,
+    // the schema would be the only trace of it.
+    for schema in history_schemas {
+        objects.remove_schema_if_unused(&schema);
+    }
 
     transaction
         .commit()
@@ -119,6 +124,18 @@ impl Objects {
                 existing.push_str(&definition);
             })
             .or_insert(definition);
+    }
+
+    /// Removes a schema that no captured object lives in.
+    fn remove_schema_if_unused(&mut self, schema: &str) {
+        let prefix = format!("{schema}.");
+        let used = self
+            .by_key
+            .keys()
+            .any(|(kind, name)| *kind != ObjectKind::Schema && name.starts_with(&prefix));
+        if !used {
+            self.by_key.remove(&(ObjectKind::Schema, schema.to_owned()));
+        }
     }
 
     fn into_vec(self) -> Vec<SchemaObject> {

@@ -5,7 +5,8 @@
 pub struct SnapshotOptions {
     /// Tables left out with everything that belongs to them (columns, indexes, constraints, owned
     /// sequences, triggers, policies): the history tables. Qualified as `schema.table` with the names
-    /// as stored (no quoting); a name without a schema means `public.name`.
+    /// as stored (no quoting); a name without a schema means `public.name`. The schema of such a
+    /// table, unless `public`, is left out too while nothing else captured lives in it.
     pub excluded_tables: Vec<String>,
     /// Whether the order of the columns of a table counts.
     pub column_order: ColumnOrder,

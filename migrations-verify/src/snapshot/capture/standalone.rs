@@ -2,23 +2,28 @@
 //! triggers and default privileges.
 
 use postgres::Transaction;
+use postgres::types::Type;
 
 use super::{Columns, Objects, query};
 use crate::snapshot::definition::{Definition, readable_acl};
 use crate::snapshot::error::SnapshotError;
 use crate::snapshot::object::ObjectKind;
+use crate::snapshot::options::SnapshotOptions;
 
+/// Reads these objects and returns the schemas that hold an excluded table.
 pub(super) fn read(
     transaction: &mut Transaction<'_>,
+    options: &SnapshotOptions,
     objects: &mut Objects,
-) -> Result<(), SnapshotError> {
+) -> Result<Vec<String>, SnapshotError> {
     extensions(transaction, objects)?;
-    schemas(transaction, objects)?;
+    let history_schemas = schemas(transaction, options, objects)?;
     collations(transaction, objects)?;
     types(transaction, objects)?;
     routines(transaction, objects)?;
     event_triggers(transaction, objects)?;
-    default_privileges(transaction, objects)
+    default_privileges(transaction, objects)?;
+    Ok(history_schemas)
 }
 
 fn extensions(
@@ -44,15 +49,27 @@ fn extensions(
     Ok(())
 }
 
-fn schemas(transaction: &mut Transaction<'_>, objects: &mut Objects) -> Result<(), SnapshotError> {
+fn schemas(
+    transaction: &mut Transaction<'_>,
+    options: &SnapshotOptions,
+    objects: &mut Objects,
+) -> Result<Vec<String>, SnapshotError> {
     let what = "schemas";
+    let (excluded_schemas, excluded_tables) = options.excluded_table_names();
+    let mut history_schemas = Vec::new();
     for row in query(
         transaction,
         what,
         include_str!("../queries/schemas.sql"),
-        &[],
+        &[
+            (&excluded_schemas, Type::TEXT_ARRAY),
+            (&excluded_tables, Type::TEXT_ARRAY),
+        ],
     )? {
         let row = Columns::new(&row, what);
+        if row.get::<bool>("holds_excluded_table")? {
+            history_schemas.push(row.get("name")?);
+        }
         let definition = Definition::new()
             .owner(row.get("owner")?)
             .privileges(
@@ -63,7 +80,7 @@ fn schemas(transaction: &mut Transaction<'_>, objects: &mut Objects) -> Result<(
             .finish();
         objects.add(ObjectKind::Schema, row.get("name")?, definition);
     }
-    Ok(())
+    Ok(history_schemas)
 }
 
 fn collations(
