@@ -23,9 +23,12 @@ pub struct SchemaSnapshot {
 }
 
 impl SchemaSnapshot {
-    /// Reads the schema of the database `client` is connected to, in one read-only transaction.
+    /// Reads the schema of the database `client` is connected to, in one read-only transaction of
+    /// its own, with a handful of catalog queries whatever the size of the schema.
     ///
-    /// Two snapshots are comparable only when captured with the same options.
+    /// Two snapshots are comparable only when captured with the same options. Call it outside any
+    /// transaction: the session's settings are left as they were, but a transaction opened with SQL
+    /// (`BEGIN`) would be committed with the snapshot's.
     pub fn capture(
         client: &mut postgres::Client,
         options: &SnapshotOptions,

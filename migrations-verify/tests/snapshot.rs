@@ -421,3 +421,15 @@ fn a_snapshot_and_a_diff_serialise_to_json_for_reports() {
         .collect();
     assert_eq!(kinds, ["extension", "schema", "type"]);
 }
+
+#[test]
+fn a_capture_on_a_failed_transaction_says_what_to_do() {
+    let database = fresh_database();
+    let mut client = database.connect();
+    let failure = client.batch_execute("BEGIN; SELECT 1 / 0;");
+    assert!(failure.is_err(), "the division by zero should fail");
+
+    let error = SchemaSnapshot::capture(&mut client, &SnapshotOptions::default())
+        .expect_err("a capture inside a failed transaction");
+    expect!["cannot start the read-only transaction for the schema snapshot: current transaction is aborted, commands ignored until end of transaction block; check that the connection is open and not inside a failed transaction"].assert_eq(&error.to_string());
+}
