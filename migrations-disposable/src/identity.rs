@@ -90,7 +90,17 @@ impl ProcessIdentity {
     pub(crate) fn is_alive(&self) -> bool {
         match start_ticks(self.pid) {
             Some(ticks) => self.start_ticks == 0 || ticks == self.start_ticks,
-            None => false,
+            None if std::path::Path::new("/proc/self/stat").exists() => false,
+            // Without /proc (not Linux) only the pid can be checked; a reused pid then keeps
+            // debris until it exits too, which errs on the safe side.
+            None => {
+                let Ok(pid) = libc::pid_t::try_from(self.pid) else {
+                    return false;
+                };
+                // SAFETY: signal 0 only checks for existence and permission.
+                let answered = unsafe { libc::kill(pid, 0) } == 0;
+                answered || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+            }
         }
     }
 }

@@ -7,18 +7,26 @@
 //! SIGQUIT (immediate shutdown). Its directory is then removed by the next run's sweep.
 
 use std::io;
-use std::os::unix::process::CommandExt;
 use std::process::{Child, Command};
-use std::sync::mpsc;
-use std::sync::{Mutex, OnceLock};
-use std::thread;
 
-type SpawnRequest = (Command, mpsc::Sender<io::Result<Child>>);
-
-static SPAWNER: OnceLock<Mutex<Option<mpsc::Sender<SpawnRequest>>>> = OnceLock::new();
+/// Spawns `command` so that it receives SIGQUIT when this process dies (Linux; elsewhere the
+/// start-up sweep is the only cleanup after a crash).
+#[cfg(not(target_os = "linux"))]
+pub(crate) fn spawn_tied_to_process(mut command: Command) -> io::Result<Child> {
+    command.spawn()
+}
 
 /// Spawns `command` so that it receives SIGQUIT when this process dies.
+#[cfg(target_os = "linux")]
 pub(crate) fn spawn_tied_to_process(mut command: Command) -> io::Result<Child> {
+    use std::os::unix::process::CommandExt;
+    use std::sync::mpsc;
+    use std::sync::{Mutex, OnceLock};
+    use std::thread;
+
+    type SpawnRequest = (Command, mpsc::Sender<io::Result<Child>>);
+    static SPAWNER: OnceLock<Mutex<Option<mpsc::Sender<SpawnRequest>>>> = OnceLock::new();
+
     let parent = std::process::id();
     // SAFETY: the closure only makes async-signal-safe calls (prctl, getppid) and allocates nothing.
     unsafe {

@@ -22,17 +22,20 @@ fn entry() {
                 }
             }
         },
-        "start-local" => {
-            let server = DisposableServer::start(ServerOptions {
-                backend: Some(Backend::Local),
-                ..ServerOptions::default()
-            })
-            .unwrap_or_else(|error| panic!("{error}"));
-            println!(
+        "start-local" => match DisposableServer::start(ServerOptions {
+            backend: Some(Backend::Local),
+            ..ServerOptions::default()
+        }) {
+            Ok(server) => println!(
                 "{REPORT}started {}",
                 server.cluster_dir().unwrap().display()
-            );
-        }
+            ),
+            Err(error) => {
+                for line in error.to_string().lines() {
+                    println!("{REPORT}{line}");
+                }
+            }
+        },
         "hold-local" => {
             let server = DisposableServer::start(ServerOptions {
                 backend: Some(Backend::Local),

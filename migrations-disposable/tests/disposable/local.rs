@@ -105,19 +105,13 @@ fn tcp_asks_for_passwords_and_rejects_wrong_ones() {
 }
 
 #[test]
-fn a_socket_only_cluster_has_no_tcp_url() {
-    let error = crate::support::shared()
-        .tcp_url("postgres", "app", PASSWORD)
-        .unwrap_err();
-    assert!(
-        matches!(error, DisposableError::Unsupported { .. }),
-        "{error}"
-    );
-}
-
-#[test]
 fn restart_terminates_sessions_and_serves_again() {
     let server = local(ServerOptions::default());
+    let error = server.tcp_url("postgres", "app", PASSWORD).unwrap_err();
+    assert!(
+        matches!(error, DisposableError::Unsupported { .. }),
+        "a socket-only cluster gave a TCP URL: {error}"
+    );
     let database = server.create_db().unwrap();
     let mut before = database.connect().unwrap();
     before.batch_execute("CREATE TABLE kept (id int)").unwrap();
@@ -141,4 +135,56 @@ fn a_dropped_server_leaves_no_cluster_behind() {
     assert!(!crate::support::process_exists(pid));
     // A database outliving its server is a no-op on drop.
     drop(database);
+}
+
+#[test]
+fn a_server_that_fails_to_start_reports_the_end_of_its_log() {
+    use std::os::unix::fs::PermissionsExt;
+    let scratch = crate::support::ScratchDir::new("failing-start");
+    let real = std::process::Command::new("pg_config")
+        .arg("--bindir")
+        .output()
+        .unwrap();
+    let real = String::from_utf8(real.stdout).unwrap().trim().to_owned();
+    let bindir = scratch.0.join("bin");
+    std::fs::create_dir(&bindir).unwrap();
+    std::os::unix::fs::symlink(format!("{real}/initdb"), bindir.join("initdb")).unwrap();
+    let fake = bindir.join("postgres");
+    std::fs::write(
+        &fake,
+        format!(
+            "#!/bin/sh\n[ \"$1\" = --version ] && exec {real}/postgres --version\n\
+             echo 'FATAL:  simulated start failure' >&2\nexit 1\n"
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let base = scratch.0.join("clusters");
+    let report = crate::support::run_child(
+        "start-local",
+        &[
+            ("DISPOSABLE_PG_BINDIR", bindir.to_str().unwrap()),
+            ("DISPOSABLE_PG_DIR", base.to_str().unwrap()),
+        ],
+    );
+    assert!(
+        report.starts_with("local backend: postgres for "),
+        "{report}"
+    );
+    assert!(
+        report.contains("did not start: it exited (exit status: 1)"),
+        "{report}"
+    );
+    assert!(
+        report.ends_with("FATAL:  simulated start failure"),
+        "{report}"
+    );
+    // The failed cluster was removed; only the initdb cache and locks remain.
+    let leftovers: Vec<String> = std::fs::read_dir(&base)
+        .unwrap()
+        .flatten()
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .filter(|name| !name.starts_with("dpg-initdb-") && !name.ends_with(".lock"))
+        .collect();
+    assert_eq!(leftovers, Vec::<String>::new());
 }
