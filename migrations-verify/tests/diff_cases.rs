@@ -8,7 +8,7 @@ mod support;
 
 use expect_test::{Expect, expect};
 use migrations_verify::SchemaSnapshot;
-use support::{fresh_database, history_excluded, redact_current_user};
+use support::{fresh_database, history_excluded, redact_current_user, server_message};
 
 struct Case {
     name: &'static str,
@@ -22,14 +22,22 @@ fn check(cases: &[Case]) {
         let database = fresh_database();
         let mut client = database.connect();
         let options = history_excluded();
-        client
-            .batch_execute(case.setup)
-            .unwrap_or_else(|error| panic!("case `{}`: setup failed: {error}", case.name));
+        client.batch_execute(case.setup).unwrap_or_else(|error| {
+            panic!(
+                "case `{}`: setup failed: {}",
+                case.name,
+                server_message(&error)
+            )
+        });
         let before = SchemaSnapshot::capture(&mut client, &options)
             .unwrap_or_else(|error| panic!("case `{}`: {error}", case.name));
-        client
-            .batch_execute(case.change)
-            .unwrap_or_else(|error| panic!("case `{}`: change failed: {error}", case.name));
+        client.batch_execute(case.change).unwrap_or_else(|error| {
+            panic!(
+                "case `{}`: change failed: {}",
+                case.name,
+                server_message(&error)
+            )
+        });
         let after = SchemaSnapshot::capture(&mut client, &options)
             .unwrap_or_else(|error| panic!("case `{}`: {error}", case.name));
         let diff = before.diff(&after);
@@ -713,6 +721,20 @@ fn triggers_rules_policies_and_privileges() {
 
 #[test]
 fn event_triggers() {
+    let database = fresh_database();
+    let superuser: bool = database
+        .connect()
+        .query_one(
+            "SELECT rolsuper FROM pg_roles WHERE rolname = current_user",
+            &[],
+        )
+        .expect("read whether the test role is a superuser")
+        .get(0);
+    assert!(
+        superuser,
+        "only a superuser can create event triggers, and the role these tests connect as is not one: \
+         run them on the local or container backend (DISPOSABLE_PG=local or DISPOSABLE_PG=container)"
+    );
     check(&[Case {
         name: "event trigger added",
         setup: "CREATE FUNCTION public.log_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN END $$;",

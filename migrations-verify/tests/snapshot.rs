@@ -5,7 +5,7 @@ mod support;
 
 use expect_test::expect;
 use migrations_verify::{ColumnOrder, ObjectKind, SchemaSnapshot, SnapshotOptions};
-use support::{RICH_SCHEMA, fresh_database, history_excluded, redact_current_user};
+use support::{RICH_SCHEMA, fresh_database, history_excluded, redact_current_user, server_message};
 
 fn capture(client: &mut postgres::Client, options: &SnapshotOptions) -> SchemaSnapshot {
     SchemaSnapshot::capture(client, options).expect("capture the schema snapshot")
@@ -14,7 +14,7 @@ fn capture(client: &mut postgres::Client, options: &SnapshotOptions) -> SchemaSn
 fn run(client: &mut postgres::Client, sql: &str) {
     client
         .batch_execute(sql)
-        .unwrap_or_else(|error| panic!("{error}\nin:\n{sql}"));
+        .unwrap_or_else(|error| panic!("{}\nin:\n{sql}", server_message(&error)));
 }
 
 #[test]

@@ -40,6 +40,14 @@ pub fn history_excluded() -> migrations_verify::SnapshotOptions {
     }
 }
 
+/// What the server said, which `postgres::Error` alone prints as `db error`.
+pub fn server_message(error: &postgres::Error) -> String {
+    match error.as_db_error() {
+        Some(server) => server.message().to_owned(),
+        None => error.to_string(),
+    }
+}
+
 /// Replaces the name of the connected role, which depends on the server the tests run against, by
 /// `<me>` wherever it stands as a whole identifier.
 pub fn redact_current_user(client: &mut postgres::Client, text: &str) -> String {
