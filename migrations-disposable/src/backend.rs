@@ -53,11 +53,11 @@ impl FromStr for Backend {
 /// Fields left at their default follow the environment (see the crate documentation).
 #[derive(Debug, Clone, Default)]
 pub struct ServerOptions {
-    /// Which backend; `None` chooses like `DISPOSABLE_PG` (automatic unless that forces one), and picks
-    /// the local backend when `tcp` or `tls` is asked for.
+    /// Which backend; `None` chooses like `DISPOSABLE_PG` (automatic unless that forces one), except
+    /// that `tls` picks the local backend, and `tcp` the local one unless `DISPOSABLE_PG=container`.
     pub backend: Option<Backend>,
     /// Local backend: also listen on 127.0.0.1 on a free port, with scram-sha-256 password
-    /// authentication (the unix socket stays `trust`). See
+    /// authentication (the unix socket stays `trust`). Containers always listen on TCP. See
     /// [`DisposableServer::tcp_url`](crate::DisposableServer::tcp_url).
     pub tcp: bool,
     /// Local backend: TCP with `ssl=on`, a certificate authority and a server certificate for

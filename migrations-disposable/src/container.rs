@@ -208,6 +208,10 @@ impl PostgresContainer {
         self.url(database, SUPERUSER, &self.password)
     }
 
+    pub(crate) fn port(&self) -> u16 {
+        self.port
+    }
+
     pub(crate) fn id(&self) -> &str {
         &self.id
     }

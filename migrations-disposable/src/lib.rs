@@ -34,7 +34,8 @@
 //!   certificate authority of its own ([`DisposableServer::ca_cert_path`]).
 //! * **server**: an existing server, `DISPOSABLE_PG_SERVER_URL` (never `DATABASE_URL`, which may
 //!   well point at something precious). Its role needs only `CREATEDB`. Only databases are created
-//!   there, each marked as ours.
+//!   there, each marked as ours. The connections to it do not use TLS (`sslmode=prefer` falls back
+//!   to plain; a server that requires TLS cannot be used yet).
 //!
 //! # Choice
 //!
@@ -44,8 +45,11 @@
 //! the image is present or a registry has it, else the local backend when its binaries are found,
 //! else fails with an error listing the three ways and how to enable each. A forced backend that
 //! cannot work is an error naming what is missing, never a silent fallback. [`select_backend`] tells
-//! which backend would be used without starting anything. The chosen backend is logged once per
-//! server on stderr, without password.
+//! which backend would be used without starting anything, [`check_backend`] whether a given one
+//! could work. The chosen backend is logged once per server on stderr (one line, no password).
+//!
+//! [`ServerOptions`] can ask for a backend in code. Without one, `tls` means the local backend, and
+//! `tcp` the local backend too unless `DISPOSABLE_PG=container` (containers speak TCP anyway).
 //!
 //! # Environment
 //!
@@ -96,6 +100,15 @@
 //!   dropped too; `DISPOSABLE_PG_SERVER_DROP_ROLES=0` turns this off. [`DisposableServer::create_role`]
 //!   is refused on this backend.
 //!
+//! # Speed
+//!
+//! One server per process, one database per test: a local cluster is ready in about 0.15–0.3 s
+//! (cached initdb on tmpfs, `postgres` started directly, readiness read from `postmaster.pid`), a
+//! container in a few seconds; a fresh database then takes 20–40 ms and a clone of a 50-table
+//! template 30–60 ms on a busy 2-core machine. `CREATE DATABASE` is serialised per server: run in
+//! parallel on few cores it only waits on locks. `cargo run --release --example disposable_timings`
+//! measures all of this.
+//!
 //! # From async code
 //!
 //! Every method may be called from inside a Tokio runtime: the blocking work runs on a thread of its
@@ -124,3 +137,17 @@ pub use error::DisposableError;
 pub use secret_url::SecretUrl;
 pub use selection::{check_backend, select_backend};
 pub use server::DisposableServer;
+
+#[cfg(test)]
+mod tests {
+    /// Tests hand servers and databases across threads; keep that possible.
+    #[test]
+    fn public_types_are_send_and_sync() {
+        fn send_and_sync<T: Send + Sync>() {}
+        send_and_sync::<crate::DisposableServer>();
+        send_and_sync::<crate::DisposableDb>();
+        send_and_sync::<crate::DisposableTemplate>();
+        send_and_sync::<crate::DisposableError>();
+        send_and_sync::<crate::SecretUrl>();
+    }
+}

@@ -41,15 +41,22 @@ pub fn check_backend(backend: Backend) -> Result<(), DisposableError> {
     choose(&settings, &ServerOptions::default()).map(drop)
 }
 
-/// `settings` already carry `options.backend`; TCP or TLS without a backend means local, the only
-/// backend that offers them.
+/// `settings` already carry `options.backend`. Without one, TLS means local (the only backend with
+/// TLS) and TCP means local or, when `DISPOSABLE_PG=container`, container.
 pub(crate) fn choose(
     settings: &Settings,
     options: &ServerOptions,
 ) -> Result<Plan, DisposableError> {
-    let wanted = settings
-        .backend
-        .or((options.tcp || options.tls).then_some(Backend::Local));
+    let wanted = match options.backend {
+        Some(backend) => Some(backend),
+        // Only a local cluster has TLS; TCP also comes with containers, never with a given server.
+        None if options.tls => Some(Backend::Local),
+        None if options.tcp => match settings.backend {
+            Some(Backend::Container) => Some(Backend::Container),
+            _ => Some(Backend::Local),
+        },
+        None => settings.backend,
+    };
     match wanted {
         Some(Backend::Server) => {
             server(settings).map_err(|(missing, fix)| DisposableError::BackendUnavailable {

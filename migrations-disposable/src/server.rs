@@ -329,11 +329,12 @@ impl DisposableServer {
         }
     }
 
-    /// Local backend with `tcp`: the port on 127.0.0.1.
+    /// The TCP port on the host: local backend with `tcp`, or the container's published port.
     pub fn tcp_port(&self) -> Option<u16> {
         match &self.core.engine {
             Engine::Local(cluster) => cluster.port(),
-            _ => None,
+            Engine::Container(container) => Some(container.port()),
+            Engine::Server => None,
         }
     }
 
