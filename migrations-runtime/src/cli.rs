@@ -53,6 +53,7 @@ enum Subcommands {
     /// Apply pending revisions up to TARGET (default: head), then changed repeatable migrations
     Upgrade {
         /// head, a revision (file stem, id or slug) or +N; with --sql, FROM:TO renders offline
+        #[arg(allow_negative_numbers = true)]
         target: Option<String>,
         /// Print the SQL instead of running it (FROM:TO needs no database)
         #[arg(long)]
@@ -61,6 +62,7 @@ enum Subcommands {
     /// Run down sections, newest first, until TARGET is the newest applied revision
     Downgrade {
         /// base, a revision (file stem, id or slug) or -N; with --sql, FROM:TO renders offline
+        #[arg(allow_negative_numbers = true)]
         target: String,
         /// Print the SQL instead of running it (FROM:TO needs no database)
         #[arg(long)]
@@ -69,6 +71,7 @@ enum Subcommands {
     /// Record TARGET as the current revision without running any SQL (adopts an existing schema)
     Stamp {
         /// head, base, a revision (file stem, id or slug), +N or -N
+        #[arg(allow_negative_numbers = true)]
         target: String,
     },
     /// Clear the dirty marker of a non-transactional revision that stopped part-way

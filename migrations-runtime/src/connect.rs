@@ -431,13 +431,22 @@ impl DatabaseUrl {
     }
 }
 
-/// A one-line reason for a failed connection, from the server's message when there is one.
-/// (The driver's own message already ends with its cause, e.g. `Connection refused`.)
+/// A one-line reason for a failed connection: the server's message when there is one, else the
+/// driver's with its causes (e.g. `error performing TLS handshake: invalid peer certificate`).
 fn describe_connect_error(error: &tokio_postgres::Error) -> String {
-    match error.as_db_error() {
-        Some(db) => format!("{} ({})", db.message(), db.code().code()),
-        None => error.to_string(),
+    if let Some(db) = error.as_db_error() {
+        return format!("{} ({})", db.message(), db.code().code());
     }
+    let mut reason = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !reason.contains(&cause_text) {
+            reason = format!("{reason}: {cause_text}");
+        }
+        source = cause.source();
+    }
+    reason.replace('\n', " ")
 }
 
 fn add_pem_file(roots: &mut RootCertStore, path: PathBuf) -> Result<(), ConnectError> {

@@ -114,6 +114,7 @@ async fn lock_holder<S: Session>(session: &mut S, key: i64) -> Option<String> {
          to_char(a.xact_start, 'YYYY-MM-DD HH24:MI:SS') \
          FROM pg_locks l JOIN pg_stat_activity a USING (pid) \
          WHERE l.locktype = 'advisory' AND l.granted AND l.classid = {high} AND l.objid = {low} AND l.objsubid = 1 \
+         AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) \
          AND l.pid <> pg_backend_pid()"
     );
     let rows = session.rows(&query).await.ok()?;
