@@ -299,6 +299,11 @@ impl RevisionSet {
         self.revisions.iter().find(|r| r.slug() == key)
     }
 
+    /// The same revisions without the repeatable migrations: what `verify` walks the stairway with.
+    pub fn without_repeatables(&self) -> RevisionSet {
+        RevisionSet { revisions: self.revisions.clone(), repeatables: Cow::Borrowed(&[]) }
+    }
+
     pub fn repeatable(&self, name: &str) -> Option<&Repeatable> {
         self.repeatables.iter().find(|r| r.name() == name)
     }

@@ -1,9 +1,17 @@
 //! Proves revisions reversible: schema snapshots, their diff, and the stairway of up, down and up again.
+//!
+//! [`verify`] walks a set of revisions on a disposable database (see [`stairway`]) and returns a
+//! [`VerifyReport`]; [`SchemaSnapshot`] and [`SchemaDiff`] are the catalog picture it compares.
 
 mod diff;
+pub mod progress;
+mod report;
 mod snapshot;
+pub mod stairway;
 
 pub use diff::{SchemaChange, SchemaDiff};
+pub use report::{CheckResult, RevisionResult, StepChange, StepStatus, Totals, VerifyReport};
 pub use snapshot::{
     ColumnOrder, ObjectKind, SchemaObject, SchemaSnapshot, SnapshotError, SnapshotOptions,
 };
+pub use stairway::{VerifyError, VerifyOptions, verify};

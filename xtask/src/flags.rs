@@ -7,6 +7,11 @@ use anyhow::{Context, bail};
 pub const HELP: &str = "\
 cargo xtask <command>
 
+The main job:
+  verify [--from REV] [--keep-going] [--json FILE] [--backend container|local|server] [--migrations DIR]
+                        check, then roll every revision down and up again on a disposable PostgreSQL
+                        and compare the schemas (`cargo xtask verify --help` for all options)
+
 Revisions (offline: no database, no compilation of `migrations`):
   new-migration <slug> [--template versioned|enable-extension|repeatable] [--message TEXT] [--extension NAME]
                         write a new revision revising the head (or a repeatable migration)
@@ -43,6 +48,8 @@ pub enum Command {
     Help,
     /// A database command, passed to the `migrate` binary as it is.
     Migrate(Vec<String>),
+    /// `verify`, passed to `migrations-verify` as it is.
+    Verify(Vec<String>),
     NewMigration(NewMigration),
     Check(Check),
     History(History),
@@ -169,6 +176,11 @@ impl Args {
         let database_history = name == "history"
             && (std::env::var_os("DATABASE_URL").is_some()
                 || args.iter().any(|a| a.starts_with("--database-url")));
+        if name == "verify" {
+            return Ok(Args {
+                command: Command::Verify(args),
+            });
+        }
         if database_history || MIGRATE_COMMANDS.contains(&name.as_str()) {
             args.insert(0, name);
             return Ok(Args {

@@ -32,7 +32,8 @@ fn run() -> anyhow::Result<ExitCode> {
             print!("{}", flags::HELP);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Migrate(args) => migrate::run(&root, &args),
+        Command::Migrate(args) => migrate::migrate(&root, &args),
+        Command::Verify(args) => migrate::verify(&root, &args),
         Command::NewMigration(cmd) => cmd.run(&root),
         Command::Check(cmd) => cmd.run(&root),
         Command::History(cmd) => cmd.run(&root),

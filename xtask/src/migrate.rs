@@ -1,4 +1,5 @@
-//! Database commands: the workspace's `migrate` binary, built and run with the arguments as given.
+//! Commands that run a binary of this workspace: `migrate` for database commands, and
+//! `migrations-verify` for `verify`. Each is built and run with the arguments as given.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -6,13 +7,31 @@ use std::process::ExitCode;
 use anyhow::Context;
 use xshell::{Shell, cmd};
 
-pub fn run(root: &Path, args: &[String]) -> anyhow::Result<ExitCode> {
+/// Runs the workspace's `migrate` binary: the code staging and production run.
+pub fn migrate(root: &Path, args: &[String]) -> anyhow::Result<ExitCode> {
+    run(root, "migrations", "migrate", args)
+}
+
+/// Runs `migrations-verify` on the project's folder, unless `--migrations` names another.
+pub fn verify(root: &Path, args: &[String]) -> anyhow::Result<ExitCode> {
+    let mut args = args.to_vec();
+    if !args
+        .iter()
+        .any(|a| a == "--migrations" || a.starts_with("--migrations="))
+    {
+        args.push("--migrations".to_owned());
+        args.push(root.join("migrations").display().to_string());
+    }
+    run(root, "migrations-verify", "migrations-verify", &args)
+}
+
+fn run(root: &Path, package: &str, bin: &str, args: &[String]) -> anyhow::Result<ExitCode> {
     let sh = Shell::new()?;
     sh.change_dir(root);
-    // `migrate` prints its own output and errors; its exit status is passed on as it is.
+    // The binary prints its own output and errors; its exit status is passed on as it is.
     let mut command: std::process::Command = cmd!(
         sh,
-        "cargo run --quiet --package migrations --bin migrate -- {args...}"
+        "cargo run --quiet --package {package} --bin {bin} -- {args...}"
     )
     .into();
     let status = command.status().context("cannot run cargo")?;

@@ -1,0 +1,291 @@
+//! What `verify` found: per revision, per repeatable migration, and for the whole set; printed as a
+//! table for a CI log and written as JSON for machines.
+
+use std::fmt;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::diff::SchemaChange;
+
+/// How one step of the stairway went.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepStatus {
+    Ok,
+    /// The step failed with an error.
+    Error,
+    /// The step ran but left a schema other than the one expected.
+    Differs,
+    /// Not run: an earlier step failed.
+    Skipped,
+}
+
+impl fmt::Display for StepStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // `pad`, so that the summary table's widths apply.
+        f.pad(match self {
+            StepStatus::Ok => "ok",
+            StepStatus::Error => "error",
+            StepStatus::Differs => "differs",
+            StepStatus::Skipped => "skipped",
+        })
+    }
+}
+
+/// One difference found at a step: which step, and the object.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StepChange {
+    /// `down` (compared with the schema before up) or `reup` (compared with the schema after up).
+    pub step: &'static str,
+    #[serde(flatten)]
+    pub change: SchemaChange,
+}
+
+/// The stairway of one revision: up, down (compared with before up), up again (compared with
+/// after up).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RevisionResult {
+    /// The file stem.
+    pub revision: String,
+    pub up: StepStatus,
+    pub down: StepStatus,
+    pub reup: StepStatus,
+    pub diff: Vec<StepChange>,
+    pub error: Option<String>,
+    #[serde(rename = "duration_ms", serialize_with = "millis")]
+    pub duration: Duration,
+}
+
+impl RevisionResult {
+    pub fn ok(&self) -> bool {
+        [self.up, self.down, self.reup]
+            .iter()
+            .all(|s| *s == StepStatus::Ok)
+    }
+
+    pub(crate) fn skipped(revision: &str) -> RevisionResult {
+        RevisionResult {
+            revision: revision.to_owned(),
+            up: StepStatus::Skipped,
+            down: StepStatus::Skipped,
+            reup: StepStatus::Skipped,
+            diff: Vec::new(),
+            error: None,
+            duration: Duration::ZERO,
+        }
+    }
+}
+
+/// A check of the whole set: downgrade to base, the dry-run script, repeatables at head.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CheckResult {
+    pub check: String,
+    pub status: StepStatus,
+    pub diff: Vec<SchemaChange>,
+    pub error: Option<String>,
+}
+
+impl CheckResult {
+    pub(crate) fn new(check: &str) -> CheckResult {
+        CheckResult {
+            check: check.to_owned(),
+            status: StepStatus::Ok,
+            diff: Vec::new(),
+            error: None,
+        }
+    }
+
+    pub(crate) fn fail(&mut self, status: StepStatus, error: String) {
+        self.status = status;
+        self.error = Some(error);
+    }
+
+    pub fn ok(&self) -> bool {
+        self.status == StepStatus::Ok
+    }
+}
+
+/// Everything `verify` found.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct VerifyReport {
+    pub backend: String,
+    pub revisions: Vec<RevisionResult>,
+    pub checks: Vec<CheckResult>,
+    pub totals: Totals,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Totals {
+    pub revisions: usize,
+    pub ok: usize,
+    pub failed: usize,
+    pub skipped: usize,
+    pub checks_failed: usize,
+    #[serde(rename = "elapsed_ms", serialize_with = "millis")]
+    pub elapsed: Duration,
+    /// Time spent capturing schema snapshots.
+    #[serde(rename = "snapshot_ms", serialize_with = "millis")]
+    pub snapshots: Duration,
+    pub snapshot_count: usize,
+}
+
+fn millis<S: serde::Serializer>(duration: &Duration, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_u64(duration.as_millis() as u64)
+}
+
+impl VerifyReport {
+    pub fn ok(&self) -> bool {
+        self.revisions.iter().all(|r| r.ok()) && self.checks.iter().all(CheckResult::ok)
+    }
+
+    pub(crate) fn tally(&mut self, elapsed: Duration, snapshots: Duration, snapshot_count: usize) {
+        let skipped = self
+            .revisions
+            .iter()
+            .filter(|r| r.up == StepStatus::Skipped)
+            .count();
+        let ok = self.revisions.iter().filter(|r| r.ok()).count();
+        self.totals = Totals {
+            revisions: self.revisions.len(),
+            ok,
+            failed: self.revisions.len() - ok - skipped,
+            skipped,
+            checks_failed: self
+                .checks
+                .iter()
+                .filter(|c| !c.ok() && c.status != StepStatus::Skipped)
+                .count(),
+            elapsed,
+            snapshots,
+            snapshot_count,
+        };
+    }
+}
+
+fn human(duration: Duration) -> String {
+    if duration >= Duration::from_secs(1) {
+        format!("{:.1} s", duration.as_secs_f64())
+    } else {
+        format!("{} ms", duration.as_millis())
+    }
+}
+
+/// The summary table, then every failure with its error or schema diff.
+impl fmt::Display for VerifyReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let width = self
+            .revisions
+            .iter()
+            .map(|r| r.revision.len())
+            .max()
+            .unwrap_or(8)
+            .max(8);
+        writeln!(
+            f,
+            "{:<width$}  {:<8}  {:<8}  {:<8}  TIME",
+            "REVISION", "UP", "DOWN", "UP AGAIN"
+        )?;
+        for r in &self.revisions {
+            writeln!(
+                f,
+                "{:<width$}  {:<8}  {:<8}  {:<8}  {}",
+                r.revision,
+                r.up,
+                r.down,
+                r.reup,
+                human(r.duration)
+            )?;
+        }
+        for check in &self.checks {
+            writeln!(f, "{}: {}", check.check, check.status)?;
+        }
+        for r in self
+            .revisions
+            .iter()
+            .filter(|r| !r.ok() && r.up != StepStatus::Skipped)
+        {
+            writeln!(f)?;
+            writeln!(f, "FAILED {}", r.revision)?;
+            if let Some(error) = &r.error {
+                writeln!(f, "  {}", error.replace('\n', "\n  "))?;
+            }
+            for step in ["down", "reup"] {
+                let changes: Vec<&SchemaChange> = r
+                    .diff
+                    .iter()
+                    .filter(|c| c.step == step)
+                    .map(|c| &c.change)
+                    .collect();
+                if changes.is_empty() {
+                    continue;
+                }
+                match step {
+                    "down" => writeln!(
+                        f,
+                        "  after down, the schema differs from the schema before up:"
+                    )?,
+                    _ => writeln!(
+                        f,
+                        "  after up again, the schema differs from the schema after the first up:"
+                    )?,
+                }
+                let diff = crate::diff::SchemaDiff {
+                    changes: changes.into_iter().cloned().collect(),
+                };
+                writeln!(
+                    f,
+                    "    {}",
+                    diff.to_string().trim_end().replace('\n', "\n    ")
+                )?;
+            }
+        }
+        for check in self
+            .checks
+            .iter()
+            .filter(|c| !c.ok() && c.status != StepStatus::Skipped)
+        {
+            writeln!(f)?;
+            writeln!(f, "FAILED {}", check.check)?;
+            if let Some(error) = &check.error {
+                writeln!(f, "  {}", error.replace('\n', "\n  "))?;
+            }
+            if !check.diff.is_empty() {
+                let diff = crate::diff::SchemaDiff {
+                    changes: check.diff.clone(),
+                };
+                writeln!(
+                    f,
+                    "    {}",
+                    diff.to_string().trim_end().replace('\n', "\n    ")
+                )?;
+            }
+        }
+        writeln!(f)?;
+        let t = &self.totals;
+        write!(
+            f,
+            "{}: {} of {} revisions verified",
+            if self.ok() { "ok" } else { "FAILED" },
+            t.ok,
+            t.revisions
+        )?;
+        if t.failed > 0 {
+            write!(f, ", {} failed", t.failed)?;
+        }
+        if t.skipped > 0 {
+            write!(f, ", {} skipped", t.skipped)?;
+        }
+        if t.checks_failed > 0 {
+            write!(f, ", {} checks failed", t.checks_failed)?;
+        }
+        write!(
+            f,
+            " in {} ({} snapshots took {}) on the {} backend",
+            human(t.elapsed),
+            t.snapshot_count,
+            human(t.snapshots),
+            self.backend
+        )
+    }
+}

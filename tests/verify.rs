@@ -1,0 +1,358 @@
+//! `verify` on fixture folders: the bad ones fail with a diff naming the leftover object, the good
+//! ones pass, on every backend; and the `migrations-verify` binary's options.
+
+use std::process::Command;
+
+use expect_test::{Expect, expect};
+use migrations_disposable::{Backend, DisposableServer, ServerOptions};
+use migrations_tests::{fixture, fixture_dir, workspace_root};
+use migrations_verify::progress::Silent;
+use migrations_verify::{StepStatus, VerifyOptions, VerifyReport, verify};
+
+fn run(name: &str, options: &VerifyOptions) -> VerifyReport {
+    let server = DisposableServer::shared().unwrap_or_else(|e| panic!("{e}"));
+    verify(&fixture(name), server, options, &mut Silent).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// The report as text, with times taken out.
+fn text(report: &VerifyReport) -> String {
+    let mut out = report.to_string();
+    for revision in &report.revisions {
+        out = out.replace(
+            &format!("  {} ms\n", revision.duration.as_millis()),
+            "  <time>\n",
+        );
+        out = out.replace(
+            &format!("  {:.1} s\n", revision.duration.as_secs_f64()),
+            "  <time>\n",
+        );
+    }
+    match out.rfind(" in ") {
+        Some(at) => format!("{}{}", &out[..at], " in <time>"),
+        None => out,
+    }
+}
+
+fn check_fails(name: &str, expect: Expect) {
+    let report = run(name, &VerifyOptions::default());
+    assert!(!report.ok(), "{name} must fail verify");
+    expect.assert_eq(&text(&report));
+}
+
+#[test]
+fn a_down_that_forgets_an_index_fails_naming_it() {
+    check_fails(
+        "verify_forgotten_index",
+        expect![[r#"
+            REVISION                   UP        DOWN      UP AGAIN  TIME
+            202511121302_baseline      ok        ok        ok        <time>
+            202511121400_add_events    ok        ok        ok        <time>
+            202511121401_index_events  ok        differs   error     <time>
+            repeatable migrations at head are idempotent: skipped
+            the dry-run script run by psql builds what upgrade builds: skipped
+            downgrade to base leaves an empty schema: skipped
+
+            FAILED 202511121401_index_events
+              upgrade of `202511121401_index_events` failed at fixtures/verify_forgotten_index/versions/202511121401_index_events.sql:4: ERROR 42P07: relation "events_tenant_idx" already exists
+                the revision was rolled back; the database is as it was before it
+              after down, the schema differs from the schema before up:
+                + index public.events_tenant_idx: CREATE INDEX events_tenant_idx ON public.events USING btree (tenant_id)
+
+            FAILED: 2 of 3 revisions verified, 1 failed in <time>"#]],
+    );
+}
+
+#[test]
+fn a_down_that_forgets_a_column_default_fails_naming_it() {
+    let report = run("verify_forgotten_default", &VerifyOptions::default());
+    let failed = &report.revisions[2];
+    assert_eq!(
+        (failed.up, failed.down, failed.reup),
+        (StepStatus::Ok, StepStatus::Differs, StepStatus::Ok)
+    );
+    let text = text(&report);
+    assert!(text.contains("~ column public.events.kind:"), "{text}");
+    assert!(
+        text.contains("+ text DEFAULT 'click'::text NOT NULL"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_down_that_leaves_a_sequence_and_a_type_fails_naming_them() {
+    let report = run(
+        "verify_leftover_sequence_and_type",
+        &VerifyOptions::default(),
+    );
+    let text = text(&report);
+    assert_eq!(report.revisions[1].down, StepStatus::Differs, "{text}");
+    assert!(text.contains("+ sequence public.events_seq:"), "{text}");
+    assert!(
+        text.contains(
+            "+ type public.event_kind:\n        ENUM ('impression', 'click', 'conversion')"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn an_up_that_fails_half_way_stops_the_stairway() {
+    let report = run("verify_up_fails", &VerifyOptions::default());
+    let statuses: Vec<(StepStatus, StepStatus, StepStatus)> = report
+        .revisions
+        .iter()
+        .map(|r| (r.up, r.down, r.reup))
+        .collect();
+    use StepStatus::{Error, Ok, Skipped};
+    assert_eq!(
+        statuses,
+        [
+            (Ok, Ok, Ok),
+            (Ok, Ok, Ok),
+            (Error, Skipped, Skipped),
+            (Skipped, Skipped, Skipped)
+        ]
+    );
+    let error = report.revisions[2].error.as_deref().unwrap_or_default();
+    assert!(
+        error.contains("202511121401_broken.sql:5: ERROR 22012: division by zero"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_down_that_fails_is_reported_with_its_error() {
+    let report = run("verify_down_fails", &VerifyOptions::default());
+    assert_eq!(report.revisions[2].down, StepStatus::Error);
+    let error = report.revisions[2].error.as_deref().unwrap_or_default();
+    assert!(
+        error.starts_with("downgrade of `202511121401_add_kinds` failed at "),
+        "{error}"
+    );
+    assert!(
+        error.contains("ERROR 42P01: table \"kind\" does not exist"),
+        "{error}"
+    );
+}
+
+#[test]
+fn column_order_counts_unless_relaxed() {
+    let report = run("verify_column_order", &VerifyOptions::default());
+    assert_eq!(
+        report.revisions[2].down,
+        StepStatus::Differs,
+        "{}",
+        text(&report)
+    );
+    assert!(
+        text(&report).contains("~ table public.events:"),
+        "{}",
+        text(&report)
+    );
+    let relaxed = VerifyOptions {
+        column_order: migrations_verify::ColumnOrder::Ignore,
+        ..VerifyOptions::default()
+    };
+    assert!(run("verify_column_order", &relaxed).ok());
+}
+
+#[test]
+fn a_repeatable_that_is_not_idempotent_fails_naming_it() {
+    let report = run("verify_bad_repeatable", &VerifyOptions::default());
+    let failed: Vec<&str> = report
+        .checks
+        .iter()
+        .filter(|c| !c.ok())
+        .map(|c| c.check.as_str())
+        .collect();
+    assert_eq!(
+        failed,
+        [
+            "repeatable policies is idempotent after 202511121400_add_events",
+            "repeatable migrations at head are idempotent"
+        ]
+    );
+    let error = report.checks[0].error.as_deref().unwrap_or_default();
+    assert!(
+        error.contains("repeatable migration `policies` failed at fixtures/verify_bad_repeatable/repeatable/policies.sql:3: 42710 policy \"events_by_tenant\" for table \"events\" already exists"),
+        "{error}"
+    );
+}
+
+#[test]
+fn keep_going_reports_every_bad_revision() {
+    let options = VerifyOptions {
+        keep_going: true,
+        ..VerifyOptions::default()
+    };
+    let report = run("verify_two_bad", &options);
+    let failed: Vec<&str> = report
+        .revisions
+        .iter()
+        .filter(|r| !r.ok())
+        .map(|r| r.revision.as_str())
+        .collect();
+    assert_eq!(
+        failed,
+        ["202511121401_index_events", "202511121403_comment_kinds"]
+    );
+    assert_eq!(report.totals.ok, 3);
+    let stopped = run("verify_two_bad", &VerifyOptions::default());
+    assert_eq!(
+        stopped.totals.skipped, 2,
+        "without --keep-going the stairway stops at the first"
+    );
+}
+
+#[test]
+fn from_verifies_only_the_revisions_after_it() {
+    let options = VerifyOptions {
+        from: Some("202511121402_add_kinds".to_owned()),
+        ..VerifyOptions::default()
+    };
+    let report = run("verify_two_bad", &options);
+    let verified: Vec<&str> = report
+        .revisions
+        .iter()
+        .map(|r| r.revision.as_str())
+        .collect();
+    assert_eq!(verified, ["202511121403_comment_kinds"]);
+    assert!(!report.ok());
+    let bad = VerifyOptions {
+        from: Some("nope".to_owned()),
+        ..VerifyOptions::default()
+    };
+    let server = DisposableServer::shared().expect("server");
+    let error = verify(&fixture("verify_two_bad"), server, &bad, &mut Silent)
+        .expect_err("unknown revision");
+    assert!(
+        error
+            .to_string()
+            .starts_with("--from nope: unknown revision `nope`"),
+        "{error}"
+    );
+}
+
+#[test]
+fn good_revisions_pass_with_functions_triggers_enums_policies_views_and_concurrent_indexes() {
+    let report = run("verify_rich", &VerifyOptions::default());
+    assert!(report.ok(), "{}", text(&report));
+    assert_eq!(report.totals.ok, 8);
+    assert_eq!(report.checks.len(), 3);
+}
+
+#[test]
+fn the_project_revisions_pass_on_every_backend() {
+    let set = migrations::REVISIONS;
+    let local = DisposableServer::start(ServerOptions {
+        backend: Some(Backend::Local),
+        ..ServerOptions::default()
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    let report = verify(&set, &local, &VerifyOptions::default(), &mut Silent).expect("verify");
+    assert!(report.ok(), "{report}");
+    assert_eq!(report.backend, "local");
+
+    // An existing server, given explicitly: here a TCP cluster standing in for one.
+    let existing = DisposableServer::start(ServerOptions {
+        tcp: true,
+        ..ServerOptions::default()
+    })
+    .expect("server");
+    let url = existing.admin_url().clone();
+    let server = DisposableServer::start(ServerOptions {
+        backend: Some(Backend::Server),
+        server_url: Some(url),
+        ..ServerOptions::default()
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    let report = verify(&set, &server, &VerifyOptions::default(), &mut Silent).expect("verify");
+    assert!(report.ok(), "{report}");
+
+    // Wherever a Docker engine answers, the container backend must work too: with the official
+    // image, or with the one `ci/postgres-image/build.sh` builds (DISPOSABLE_PG_IMAGE).
+    if migrations_disposable::check_backend(Backend::Container).is_ok()
+        || std::path::Path::new("/var/run/docker.sock").exists()
+        || std::env::var_os("DOCKER_HOST").is_some()
+    {
+        let container = DisposableServer::start(ServerOptions {
+            backend: Some(Backend::Container),
+            ..ServerOptions::default()
+        })
+        .unwrap_or_else(|e| panic!("Docker answers, so the container backend is tested: {e}"));
+        let report =
+            verify(&set, &container, &VerifyOptions::default(), &mut Silent).expect("verify");
+        assert!(report.ok(), "{report}");
+        assert_eq!(report.backend, "container");
+    }
+}
+
+#[test]
+fn the_binary_writes_a_json_report_and_fails_on_bad_revisions() {
+    let json = std::env::temp_dir().join(format!("verify-{}.json", std::process::id()));
+    let output = Command::new(env!("CARGO_BIN_EXE_verify"))
+        .args(["--keep-going", "--backend", "local", "--json"])
+        .arg(&json)
+        .arg("--migrations")
+        .arg(fixture_dir("verify_two_bad"))
+        .output()
+        .expect("run migrations-verify");
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("FAILED 202511121401_index_events"),
+        "{stdout}"
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr
+            .contains("verify 3/5 202511121401_index_events: up ok, down differs, up again error"),
+        "{stderr}"
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("the report")).expect("JSON");
+    let _ = std::fs::remove_file(&json);
+    let bad = &report["revisions"][2];
+    assert_eq!(bad["revision"], "202511121401_index_events");
+    assert_eq!(
+        (
+            bad["up"].as_str(),
+            bad["down"].as_str(),
+            bad["reup"].as_str()
+        ),
+        (Some("ok"), Some("differs"), Some("error"))
+    );
+    assert_eq!(bad["diff"][0]["step"], "down");
+    assert_eq!(bad["diff"][0]["change"], "added");
+    assert_eq!(bad["diff"][0]["kind"], "index");
+    assert_eq!(bad["diff"][0]["name"], "public.events_tenant_idx");
+    assert!(
+        bad["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("already exists"))
+    );
+    assert_eq!(report["totals"]["failed"], 2);
+    assert_eq!(report["totals"]["revisions"], 5);
+
+    let good = Command::new(env!("CARGO_BIN_EXE_verify"))
+        .arg("--migrations")
+        .arg(workspace_root().join("migrations"))
+        .output()
+        .expect("run migrations-verify");
+    assert!(
+        good.status.success(),
+        "{}",
+        String::from_utf8_lossy(&good.stdout)
+    );
+    let broken = Command::new(env!("CARGO_BIN_EXE_verify"))
+        .arg("--migrations")
+        .arg(workspace_root().join("migrations-macros/tests/fixtures/two_heads"))
+        .output()
+        .expect("run migrations-verify");
+    assert_eq!(broken.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&broken.stderr);
+    assert!(
+        stderr.contains("two heads") && stderr.contains("nothing was run"),
+        "{stderr}"
+    );
+}
