@@ -48,6 +48,7 @@ pub(crate) async fn change<S: Session>(
 ) -> Result<Report, Error> {
     let started = Instant::now();
     let key = settings.history.lock_key();
+    notice_a_vanished_client(session).await;
     acquire_lock(session, key, settings.lock_timeout).await?;
     let lock_wait = started.elapsed();
     let outcome = CatchUnwind(Box::pin(locked(settings, session, change))).await;
@@ -66,6 +67,23 @@ pub(crate) async fn change<S: Session>(
         }),
         Err(panic) => std::panic::resume_unwind(panic),
     }
+}
+
+/// How often the server checks, during a long statement, that the runner is still connected.
+const CLIENT_CHECK_INTERVAL_MS: u32 = 1000;
+
+/// Asks the server to notice a runner that vanished in the middle of a long statement
+/// (`client_connection_check_interval`, PostgreSQL 14 and later). Without it, a runner killed
+/// during a long revision leaves its session running that statement to its end, the advisory lock
+/// held all the while, and the next run waits for nothing. A value the client chose is kept; a
+/// server without the setting is left alone. Best effort: a broken session fails at the lock next.
+async fn notice_a_vanished_client<S: Session>(session: &mut S) {
+    let _ = session
+        .execute(&format!(
+            "SELECT set_config('client_connection_check_interval', '{CLIENT_CHECK_INTERVAL_MS}', false) \
+             WHERE current_setting('client_connection_check_interval', true) = '0'"
+        ))
+        .await;
 }
 
 /// Polls `pg_try_advisory_lock` until it succeeds or `timeout` passes. Polling, not blocking in
