@@ -11,6 +11,8 @@ The main job:
   verify [--from REV] [--keep-going] [--json FILE] [--backend container|local|server] [--migrations DIR]
                         check, then roll every revision down and up again on a disposable PostgreSQL
                         and compare the schemas (`cargo xtask verify --help` for all options)
+  test [ARGS]           the whole test suite (`cargo test --workspace ARGS`), after preparing the
+                        PostgreSQL image where Docker has no registry
 
 Revisions (offline: no database, no compilation of `migrations`):
   new-migration <slug> [--template versioned|enable-extension|repeatable] [--message TEXT] [--extension NAME]
@@ -50,6 +52,8 @@ pub enum Command {
     Migrate(Vec<String>),
     /// `verify`, passed to `migrations-verify` as it is.
     Verify(Vec<String>),
+    /// `test`: the suite, with arguments passed to `cargo test --workspace`.
+    Test(Vec<String>),
     NewMigration(NewMigration),
     Check(Check),
     History(History),
@@ -179,6 +183,11 @@ impl Args {
         if name == "verify" {
             return Ok(Args {
                 command: Command::Verify(args),
+            });
+        }
+        if name == "test" {
+            return Ok(Args {
+                command: Command::Test(args),
             });
         }
         if database_history || MIGRATE_COMMANDS.contains(&name.as_str()) {

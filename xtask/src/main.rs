@@ -8,6 +8,7 @@ mod flags;
 mod folder;
 mod migrate;
 mod new_migration;
+mod test;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -34,6 +35,7 @@ fn run() -> anyhow::Result<ExitCode> {
         }
         Command::Migrate(args) => migrate::migrate(&root, &args),
         Command::Verify(args) => migrate::verify(&root, &args),
+        Command::Test(args) => test::run(&root, &args),
         Command::NewMigration(cmd) => cmd.run(&root),
         Command::Check(cmd) => cmd.run(&root),
         Command::History(cmd) => cmd.run(&root),

@@ -1,0 +1,107 @@
+//! `cargo xtask test`: the whole test suite, after making sure every backend it tests can start.
+//!
+//! The container backend is tested wherever a Docker engine answers. Where the engine cannot reach
+//! a registry, the official `postgres` image cannot be pulled, so the suite uses an image built
+//! from the operating system's packages (`ci/postgres-image/build.sh`, cached after the first
+//! build) through `DISPOSABLE_PG_IMAGE`.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use xshell::{Shell, cmd};
+
+/// The official image the container backend uses by default.
+const OFFICIAL_IMAGE: &str = "postgres:15-alpine";
+/// The image `ci/postgres-image/build.sh` builds.
+const LOCAL_IMAGE: &str = "local/postgres:15";
+
+pub fn run(root: &Path, args: &[String]) -> anyhow::Result<ExitCode> {
+    let sh = Shell::new()?;
+    sh.change_dir(root);
+    check_postgres_binaries(&sh)?;
+    if sh.var_os("DISPOSABLE_PG_IMAGE").is_none() && docker_answers(&sh) {
+        let image = container_image(&sh, root)?;
+        sh.set_var("DISPOSABLE_PG_IMAGE", image);
+    }
+    let mut command: std::process::Command = cmd!(sh, "cargo test --workspace {args...}").into();
+    let status = command.status().context("cannot run cargo")?;
+    Ok(if status.success() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// The local backend and the dry-run checks need the server binaries and psql.
+fn check_postgres_binaries(sh: &Shell) -> anyhow::Result<()> {
+    let on_path = |name: &str| {
+        std::env::var_os("PATH")
+            .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(name).is_file()))
+    };
+    let packaged_server = std::fs::read_dir("/usr/lib/postgresql")
+        .map(|versions| {
+            versions
+                .flatten()
+                .any(|v| v.path().join("bin/initdb").is_file())
+        })
+        .unwrap_or(false);
+    let psql = cmd!(sh, "psql --version")
+        .quiet()
+        .ignore_stdout()
+        .ignore_stderr()
+        .run()
+        .is_ok();
+    if !psql || !(on_path("initdb") || packaged_server) {
+        bail!(
+            "the tests need PostgreSQL's server binaries (initdb, postgres) and psql: install them (Debian/Ubuntu: apt-get install postgresql postgresql-client; macOS: brew install postgresql)"
+        );
+    }
+    Ok(())
+}
+
+fn docker_answers(sh: &Shell) -> bool {
+    cmd!(sh, "docker info")
+        .quiet()
+        .ignore_stdout()
+        .ignore_stderr()
+        .run()
+        .is_ok()
+}
+
+fn image_present(sh: &Shell, image: &str) -> bool {
+    cmd!(sh, "docker image inspect {image}")
+        .quiet()
+        .ignore_stdout()
+        .ignore_stderr()
+        .run()
+        .is_ok()
+}
+
+/// The official image when present or pullable; otherwise the one built from the system's packages.
+fn container_image(sh: &Shell, root: &Path) -> anyhow::Result<&'static str> {
+    if image_present(sh, OFFICIAL_IMAGE) || image_present(sh, LOCAL_IMAGE) {
+        return Ok(if image_present(sh, OFFICIAL_IMAGE) {
+            OFFICIAL_IMAGE
+        } else {
+            LOCAL_IMAGE
+        });
+    }
+    eprintln!("xtask: pulling {OFFICIAL_IMAGE} for the container backend");
+    if cmd!(sh, "timeout 120 docker pull --quiet {OFFICIAL_IMAGE}")
+        .quiet()
+        .ignore_stdout()
+        .run()
+        .is_ok()
+    {
+        return Ok(OFFICIAL_IMAGE);
+    }
+    eprintln!(
+        "xtask: no registry answers; building {LOCAL_IMAGE} from the system's packages (a few minutes, once)"
+    );
+    let script = root.join("ci/postgres-image/build.sh");
+    cmd!(sh, "bash {script} {LOCAL_IMAGE}")
+        .run()
+        .context("could not build the local PostgreSQL image; build it by hand with ci/postgres-image/build.sh (as root), or stop Docker to test without the container backend")?;
+    Ok(LOCAL_IMAGE)
+}
