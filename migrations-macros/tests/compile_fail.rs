@@ -1,5 +1,5 @@
-//! Each problem a folder can have is a spanned compile error of `embed!`, and a fresh revision
-//! written by `new-migration` compiles.
+//! Each problem a folder can have is a spanned compile error of `embed!`, and fresh revisions and
+//! a repeatable migration written by `new-migration` compile.
 //!
 //! The expected messages are checked in next to each case (`tests/ui/<case>.stderr`); rerun with
 //! `TRYBUILD=overwrite` after changing a message, and review the diff.
@@ -39,6 +39,21 @@ fn write_new_migration_folder(dir: &Path) {
         let file = new.render(&folder).expect("the template renders");
         std::fs::write(dir.join(&file.path), file.contents).expect("write the new revision");
     }
+    let template = "repeatable.sql";
+    let text = std::fs::read_to_string(templates.join(template)).expect("read the template");
+    let folder = Folder::parse(&Sources::read(dir, "generated"));
+    let new = NewRevision {
+        slug: "reporting_views",
+        message: Some("written by the compile test"),
+        template: (template, &text),
+        extension: None,
+        now: RevisionId(202511121500),
+    };
+    let file = new
+        .render_repeatable(&folder)
+        .expect("the template renders");
+    std::fs::create_dir_all(dir.join("repeatable")).expect("create the repeatable folder");
+    std::fs::write(dir.join(&file.path), file.contents).expect("write the repeatable");
 }
 
 #[test]

@@ -183,6 +183,62 @@ fn new_migration_writes_a_revision_that_check_accepts() {
 }
 
 #[test]
+fn new_migration_writes_a_repeatable_that_check_accepts() {
+    let scratch = Scratch::new("repeatable", None);
+    for slug in ["baseline", "add_flag"] {
+        let output = xtask(&scratch.0, &["new-migration", slug, "--migrations", "m"]);
+        assert!(output.starts_with("exit: 0\n"), "{output}");
+    }
+    let new_repeatable = [
+        "new-migration",
+        "reporting_views",
+        "--template",
+        "repeatable",
+        "--message",
+        "views for reports",
+        "--migrations",
+        "m",
+    ];
+    check(
+        &scratch.0,
+        &new_repeatable,
+        expect![[r#"
+            exit: 0
+            m/repeatable/reporting_views.sql
+        "#]],
+    );
+    let head = scratch.files()[1].trim_end_matches(".sql").to_owned();
+    let text = std::fs::read_to_string(scratch.0.join("m/repeatable/reporting_views.sql"))
+        .expect("read the repeatable");
+    assert!(
+        text.starts_with(&format!(
+            "-- requires: {head}\n-- message: views for reports\n"
+        )),
+        "{text}"
+    );
+    assert!(!text.contains("{{"), "a placeholder is left: {text}");
+    let output = xtask(&scratch.0, &["check", "--migrations", "m"]);
+    assert!(
+        output.starts_with("exit: 0\nok: 2 revisions and 1 repeatable migrations"),
+        "{output}"
+    );
+    let output = xtask(&scratch.0, &["history", "--migrations", "m"]);
+    let last = output.lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with("repeatable    reporting_views") && last.contains(&head),
+        "{output}"
+    );
+    check(
+        &scratch.0,
+        &new_repeatable,
+        expect![[r#"
+            exit: 1
+            error: repeatable migration `reporting_views` already exists: edit `m/repeatable/reporting_views.sql` instead
+        "#]],
+    );
+}
+
+#[test]
 fn new_migration_refuses_bad_input() {
     let scratch = Scratch::new("refuse", Some("two_heads"));
     check(

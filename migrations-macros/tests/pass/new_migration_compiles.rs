@@ -8,4 +8,10 @@ fn main() {
     assert_eq!(HEAD, revisions::ENABLE_TRGM);
     assert_eq!(BASE, revisions::BASELINE);
     assert_eq!(REVISIONS.revisions().len(), 3);
+    assert_eq!(repeatables::REPORTING_VIEWS.name(), "reporting_views");
+    assert_eq!(
+        repeatables::REPORTING_VIEWS.requires(),
+        Some(revisions::ENABLE_TRGM.id())
+    );
+    assert_eq!(REVISIONS.repeatables().len(), 1);
 }
