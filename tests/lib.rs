@@ -79,3 +79,77 @@ pub fn applications(client: &mut postgres::Client) -> Vec<String> {
         .expect("read applications");
     rows.iter().map(|r| r.get(0)).collect()
 }
+
+/// A finished run of a binary: exit code and output.
+#[derive(Debug)]
+pub struct Run {
+    /// The exit code; -1 when a signal ended the process.
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Everything the process printed, for checks that hold for both streams.
+    pub fn output(&self) -> String {
+        format!("{}{}", self.stdout, self.stderr)
+    }
+}
+
+/// A `migrate` command line ready to run: `binary` is a test's `env!("CARGO_BIN_EXE_…")`, `folder`
+/// the revisions `fixture-migrate` reads, `url` the `DATABASE_URL` (none: unset).
+pub fn migrate_command(
+    binary: &str,
+    folder: Option<&Path>,
+    url: Option<&str>,
+    args: &[&str],
+) -> std::process::Command {
+    let mut command = std::process::Command::new(binary);
+    command.args(args).env_remove("DATABASE_URL");
+    if let Some(url) = url {
+        command.env("DATABASE_URL", url);
+    }
+    if let Some(folder) = folder {
+        command.env("MIGRATE_FIXTURE_DIR", folder);
+    }
+    command
+}
+
+/// Runs a command to its end.
+pub fn run(command: &mut std::process::Command) -> Run {
+    finished(command.output().expect("run the binary"))
+}
+
+/// The run of a process that has ended.
+pub fn finished(output: std::process::Output) -> Run {
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// Waits until `condition` holds, checking every 20 ms; panics with `what` after `limit`.
+pub fn wait_until(what: &str, limit: std::time::Duration, mut condition: impl FnMut() -> bool) {
+    let started = std::time::Instant::now();
+    while !condition() {
+        assert!(
+            started.elapsed() < limit,
+            "gave up after {limit:?} waiting until {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// The schema of a database, without the history tables: what `verify` compares.
+pub fn schema_snapshot(client: &mut postgres::Client) -> migrations_verify::SchemaSnapshot {
+    let options = migrations_verify::SnapshotOptions {
+        excluded_tables: migrations_core::HistoryTable::default()
+            .tables()
+            .iter()
+            .map(|t| format!("public.{t}"))
+            .collect(),
+        ..migrations_verify::SnapshotOptions::default()
+    };
+    migrations_verify::SchemaSnapshot::capture(client, &options).expect("snapshot")
+}
