@@ -301,7 +301,7 @@ impl FromStr for DatabaseUrl {
         let mut config =
             tokio_postgres::Config::from_str(&rest).map_err(|e| ConnectError::BadUrl {
                 url: redacted.clone(),
-                reason: e.to_string(),
+                reason: describe_parse_error(&e),
             })?;
         config.ssl_mode(match ssl_mode {
             SslMode::Disable => DriverSslMode::Disable,
@@ -429,6 +429,19 @@ impl DatabaseUrl {
         };
         Ok(client)
     }
+}
+
+/// Why the driver refused a connection string. Its own message is only "invalid connection
+/// string"; the cause says what is wrong (`invalid value for option `port``). A cause that quotes
+/// a character of the input is cut before it: the character could be part of a password.
+fn describe_parse_error(error: &tokio_postgres::Error) -> String {
+    let mut reason = error.to_string();
+    if let Some(cause) = std::error::Error::source(error) {
+        let cause = cause.to_string();
+        let cause = cause.split(" but got ").next().unwrap_or_default();
+        reason = format!("{reason}: {cause}");
+    }
+    reason.replace('\n', " ")
 }
 
 /// A one-line reason for a failed connection: the server's message when there is one, else the
@@ -637,6 +650,19 @@ mod tests {
         assert!(
             error.starts_with("bad database URL postgres://u:***@h:notaport/db: "),
             "{error}"
+        );
+        assert!(
+            error.ends_with(": invalid connection string: invalid value for option `port`"),
+            "{error}"
+        );
+        // `=` missing after a keyword: the driver's cause quotes the next character.
+        let error = "user=app password hunter2"
+            .parse::<DatabaseUrl>()
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            error,
+            "bad database URL user=app password=***: invalid connection string: unexpected character at byte 18: expected `=`"
         );
     }
 }
