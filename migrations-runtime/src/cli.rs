@@ -96,6 +96,7 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
         .find(|c: char| !c.is_ascii_digit())
         .unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
+    let unit = unit.trim_start();
     let number: u64 = number
         .parse()
         .map_err(|_| format!("bad duration `{text}`: write e.g. 500ms, 30s, 5m"))?;
@@ -201,8 +202,15 @@ mod tests {
         assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
         assert_eq!(parse_duration("30"), Ok(Duration::from_secs(30)));
         assert_eq!(parse_duration("5m"), Ok(Duration::from_secs(300)));
-        assert!(parse_duration("5 parsecs").is_err());
-        assert_eq!(crate::DEFAULT_LOCK_TIMEOUT, parse_duration("60s").expect("valid"));
+        assert_eq!(parse_duration("2 s"), Ok(Duration::from_secs(2)));
+        assert_eq!(
+            parse_duration("5 parsecs"),
+            Err("bad duration unit `parsecs`: use ms, s, m or h".to_owned())
+        );
+        assert_eq!(
+            crate::DEFAULT_LOCK_TIMEOUT,
+            parse_duration("60s").expect("valid")
+        );
     }
 
     #[test]
