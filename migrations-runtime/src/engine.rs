@@ -197,9 +197,7 @@ async fn locked<S: Session>(
     }
     if command == Command::Upgrade {
         let recorded = read_repeatables(session, history).await?;
-        for repeatable in repeatables_to_run(set, plan.to, |name| {
-            recorded.iter().find(|(n, _)| n == name).map(|(_, c)| *c)
-        }) {
+        for repeatable in repeatables_to_run(set, plan.to, |name| checksum_of(&recorded, name)) {
             let started = Instant::now();
             let unit = render_repeatable(repeatable, history);
             run_unit(session, history, &unit).await?;
@@ -337,10 +335,21 @@ async fn read_history<S: Session>(
         .collect()
 }
 
+/// A row of the repeatable history: the checksum a repeatable migration last ran with, and when.
+struct RecordedRepeatable {
+    name: String,
+    checksum: u64,
+    applied_on: String,
+}
+
+fn checksum_of(recorded: &[RecordedRepeatable], name: &str) -> Option<u64> {
+    recorded.iter().find(|r| r.name == name).map(|r| r.checksum)
+}
+
 async fn read_repeatables<S: Session>(
     session: &mut S,
     history: &HistoryTable,
-) -> Result<Vec<(String, u64)>, Error> {
+) -> Result<Vec<RecordedRepeatable>, Error> {
     let rows = session
         .rows(&history.select_repeatables())
         .await
@@ -348,9 +357,12 @@ async fn read_repeatables<S: Session>(
     Ok(rows
         .into_iter()
         .filter_map(|row| {
-            let name = row.first().cloned().flatten()?;
-            let checksum = row.get(1).cloned().flatten()?.parse().ok()?;
-            Some((name, checksum))
+            let text = |i: usize| row.get(i).cloned().flatten();
+            Some(RecordedRepeatable {
+                name: text(0)?,
+                checksum: text(1)?.parse().ok()?,
+                applied_on: text(2).unwrap_or_default(),
+            })
         })
         .collect())
 }
@@ -550,7 +562,7 @@ async fn resolve<S: Session>(
 struct Snapshot {
     applied: Vec<AppliedRevision>,
     dirty: Option<DirtyState>,
-    repeatables: Vec<(String, u64)>,
+    repeatables: Vec<RecordedRepeatable>,
 }
 
 async fn read_state<S: Session>(
@@ -605,10 +617,17 @@ pub(crate) async fn current<S: Session>(
         .checked_sub(1)
         .map(|i| set.revisions()[i].name().to_owned());
     let key = settings.history.lock_key();
+    let repeatables_to_run_at_head = repeatables_to_run(set, set.revisions().len(), |name| {
+        checksum_of(&state.repeatables, name)
+    })
+    .iter()
+    .map(|r| r.name().to_owned())
+    .collect();
     Ok(Current {
         revision,
         applied,
         pending: set.revisions().len() - applied,
+        repeatables_to_run_at_head,
         head: set.head().map_or_else(String::new, |h| h.name().to_owned()),
         problems,
         dirty: state.dirty,
@@ -654,20 +673,21 @@ pub(crate) async fn history<S: Session>(
         let recorded = state
             .repeatables
             .iter()
-            .find(|(name, _)| name == repeatable.name());
+            .find(|r| r.name == repeatable.name());
         let ready = plan::required_revision(set, repeatable)
             .and_then(|id| set.position(id))
             .is_some_and(|p| p < position);
         let repeatable_state = match recorded {
             _ if !ready => RepeatableState::Waiting,
             None => RepeatableState::NeverApplied,
-            Some((_, checksum)) if *checksum == repeatable.checksum() => RepeatableState::UpToDate,
+            Some(r) if r.checksum == repeatable.checksum() => RepeatableState::UpToDate,
             Some(_) => RepeatableState::Changed,
         };
         entries.push(HistoryEntry {
             name: format!("repeatable/{}", repeatable.name()),
             message: repeatable.message().map(str::to_owned),
-            applied_on: None,
+            // When it last ran, also for a changed one (it ran with an older text then).
+            applied_on: recorded.filter(|_| ready).map(|r| r.applied_on.clone()),
             transactional: true,
             known: true,
             repeatable: Some(repeatable_state),
@@ -686,11 +706,7 @@ pub(crate) async fn render_from_database<S: Session>(
     let state = read_state(session, &settings.history).await?;
     let current = plan::applied_position(&settings.revisions, &state.applied)?;
     render(settings, current, command, target, |name| {
-        state
-            .repeatables
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, c)| *c)
+        checksum_of(&state.repeatables, name)
     })
 }
 

@@ -33,10 +33,9 @@ impl DbError {
             code: error.code().code().to_owned(),
             message: error.message().to_owned(),
             detail: error.detail().map(str::to_owned),
-            hint: error
-                .hint()
-                .map(str::to_owned)
-                .or_else(|| extension_hint(error.message())),
+            // Recent servers hint only that the extension "must first be installed"; naming the
+            // package that provides it is more use.
+            hint: extension_hint(error.message()).or_else(|| error.hint().map(str::to_owned)),
             position,
             context: error.where_().map(str::to_owned),
         }
@@ -138,7 +137,10 @@ const CONTRIB_EXTENSIONS: &[&str] = &[
 /// For "extension "x" is not available" and "could not open extension control file", which
 /// package provides the extension.
 fn extension_hint(message: &str) -> Option<String> {
-    let name = if let Some(rest) = message.strip_prefix("extension \"") {
+    let name = if let Some(rest) = message
+        .strip_prefix("extension \"")
+        .filter(|_| message.ends_with("\" is not available"))
+    {
         rest.split('"').next()?
     } else if message.starts_with("could not open extension control file") {
         message.rsplit('/').next()?.split(".control").next()?
@@ -371,5 +373,7 @@ mod tests {
                 .is_some_and(|h| h.contains("contrib"))
         );
         assert_eq!(extension_hint("relation \"t\" does not exist"), None);
+        assert_eq!(extension_hint("extension \"citext\" does not exist"), None);
+        assert_eq!(extension_hint("extension \"citext\" already exists"), None);
     }
 }

@@ -73,6 +73,9 @@ pub struct Current {
     pub revision: Option<String>,
     pub applied: usize,
     pub pending: usize,
+    /// The repeatable migrations an upgrade to head would run: new or changed since they ran, or
+    /// forgotten by a downgrade.
+    pub repeatables_to_run_at_head: Vec<String>,
     pub head: String,
     /// Problems between the history and this code (e.g. an applied revision it does not know).
     pub problems: Vec<String>,
@@ -96,6 +99,13 @@ impl fmt::Display for Current {
                 "base: no revision applied ({} pending, head is {})",
                 self.pending, self.head
             )?,
+        }
+        if !self.repeatables_to_run_at_head.is_empty() {
+            writeln!(
+                f,
+                "repeatable migrations to run by `upgrade`: {}",
+                self.repeatables_to_run_at_head.join(", ")
+            )?;
         }
         if let Some(dirty) = &self.dirty {
             writeln!(
@@ -158,7 +168,10 @@ impl fmt::Display for History {
                 (_, Some(RepeatableState::UpToDate), _) => {
                     format!("applied {}", entry.applied_on.as_deref().unwrap_or(""))
                 }
-                (_, Some(RepeatableState::Changed), _) => "changed since applied".to_owned(),
+                (Some(applied_on), Some(RepeatableState::Changed), _) => {
+                    format!("changed since applied {applied_on}")
+                }
+                (None, Some(RepeatableState::Changed), _) => "changed since applied".to_owned(),
                 (_, Some(RepeatableState::NeverApplied), _) => "pending".to_owned(),
                 (_, Some(RepeatableState::Waiting), _) => {
                     "waiting for its required revision".to_owned()
