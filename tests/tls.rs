@@ -1,7 +1,7 @@
 //! libpq's sslmodes against a local server with TLS on: each mode encrypts, and checks the
 //! certificate, exactly as libpq does.
 
-use migrations_disposable::{DisposableServer, ServerOptions};
+use migrations_disposable::{DisposableDb, DisposableServer, ServerOptions};
 use migrations_runtime::{DatabaseUrl, Runner, Target};
 
 const PASSWORD: &str = "Tls-pw-31c9";
@@ -17,8 +17,8 @@ fn encrypted(client: &mut postgres::Client) -> bool {
         .get(0)
 }
 
-#[test]
-fn every_sslmode_does_what_libpq_does() {
+/// A server with TLS on, a database whose schema `tls_user` owns, and its CA's path.
+fn tls_server() -> (DisposableServer, DisposableDb, String) {
     let server = DisposableServer::start(ServerOptions {
         tls: true,
         ..ServerOptions::default()
@@ -30,14 +30,20 @@ fn every_sslmode_does_what_libpq_does() {
         .expect("admin")
         .batch_execute("ALTER SCHEMA public OWNER TO tls_user")
         .expect("grant");
-    let base = server
-        .tcp_url(db.name(), "tls_user", PASSWORD)
-        .expect("URL");
     let ca = server
         .ca_cert_path()
         .expect("the server has a CA")
         .display()
         .to_string();
+    (server, db, ca)
+}
+
+#[test]
+fn every_sslmode_does_what_libpq_does() {
+    let (server, db, ca) = tls_server();
+    let base = server
+        .tcp_url(db.name(), "tls_user", PASSWORD)
+        .expect("URL");
     let port = server.tcp_port().expect("a TCP port");
 
     let connect = |url: &str| -> Result<bool, String> {
@@ -122,14 +128,7 @@ fn every_sslmode_does_what_libpq_does() {
 
 #[test]
 fn the_async_driver_connects_with_tls_too() {
-    let server = DisposableServer::start(ServerOptions {
-        tls: true,
-        ..ServerOptions::default()
-    })
-    .expect("TLS server");
-    let db = server.create_db().expect("database");
-    server.create_role("tls_user", PASSWORD).expect("role");
-    let ca = server.ca_cert_path().expect("CA").display().to_string();
+    let (server, db, ca) = tls_server();
     let url = server
         .tcp_url(db.name(), "tls_user", PASSWORD)
         .expect("URL")

@@ -277,44 +277,42 @@ impl<'a> Verifier<'a> {
                 result.error = Some(error.to_string());
             }
             Ok(_) => {
-                let after_down = self.snapshot(&mut stair.client)?;
-                let diff = before.diff(&after_down);
-                result.down = if diff.is_empty() {
-                    StepStatus::Ok
-                } else {
-                    StepStatus::Differs
-                };
-                result
-                    .diff
-                    .extend(diff.changes.into_iter().map(|change| StepChange {
-                        step: "down",
-                        change,
-                    }));
-                match self.stairway.upgrade(&mut stair.client, here) {
+                result.down = self.compare(&mut stair.client, before, "down", &mut result.diff)?;
+                result.reup = match self.stairway.upgrade(&mut stair.client, here) {
                     Err(error) => {
-                        result.reup = StepStatus::Error;
                         result.error = Some(error.to_string());
+                        StepStatus::Error
                     }
                     Ok(_) => {
-                        let after_reup = self.snapshot(&mut stair.client)?;
-                        let diff = after_up.diff(&after_reup);
-                        result.reup = if diff.is_empty() {
-                            StepStatus::Ok
-                        } else {
-                            StepStatus::Differs
-                        };
-                        result
-                            .diff
-                            .extend(diff.changes.into_iter().map(|change| StepChange {
-                                step: "reup",
-                                change,
-                            }));
+                        self.compare(&mut stair.client, &after_up, "reup", &mut result.diff)?
                     }
-                }
+                };
             }
         }
         result.duration = started.elapsed();
         Ok((result, Some(after_up)))
+    }
+
+    /// Snapshots the database and compares it with `expected`; differences go into `diff`.
+    fn compare(
+        &mut self,
+        client: &mut Client,
+        expected: &SchemaSnapshot,
+        step: &'static str,
+        diff: &mut Vec<StepChange>,
+    ) -> Result<StepStatus, VerifyError> {
+        let changes = expected.diff(&self.snapshot(client)?).changes;
+        let status = if changes.is_empty() {
+            StepStatus::Ok
+        } else {
+            StepStatus::Differs
+        };
+        diff.extend(
+            changes
+                .into_iter()
+                .map(|change| StepChange { step, change }),
+        );
+        Ok(status)
     }
 
     /// The repeatables whose required revision is applied at `position`.
