@@ -16,13 +16,19 @@ use migrations_core::load::Entry;
 use migrations_core::template::RevisionDraft;
 use migrations_core::{Folder, LoadError, RevisionSet, Sources};
 use proptest::prelude::*;
+use proptest::test_runner::FileFailurePersistence;
 
-/// The cases per property when `PROPTEST_CASES` does not say otherwise.
+/// The cases per property when `PROPTEST_CASES` does not say otherwise; failures are saved in
+/// `tests/proptest-regressions/`, whatever directory the tests run from.
 fn config(cases: u32) -> ProptestConfig {
     let mut config = ProptestConfig::default();
     if std::env::var_os("PROPTEST_CASES").is_none() {
         config.cases = cases;
     }
+    config.failure_persistence = Some(Box::new(FileFailurePersistence::Direct(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/proptest-regressions/properties.txt"
+    ))));
     config
 }
 
