@@ -260,8 +260,14 @@ fn the_password_is_never_printed() {
     .expect("TCP server");
     let db = server.create_db().expect("database");
     server.create_role("app_owner", PASSWORD).expect("role");
+    // What the project's revisions need from the role that runs them, as docs/MIGRATIONS.md says:
+    // the database (CREATE EXTENSION citext), the schema, and CREATEROLE for repeatable/app_roles.
     connect(&db)
-        .batch_execute("ALTER SCHEMA public OWNER TO app_owner")
+        .batch_execute(&format!(
+            "ALTER DATABASE {} OWNER TO app_owner; ALTER SCHEMA public OWNER TO app_owner; \
+             ALTER ROLE app_owner CREATEROLE",
+            db.name()
+        ))
         .expect("grant");
     let url = server
         .tcp_url(db.name(), "app_owner", PASSWORD)
