@@ -356,3 +356,84 @@ fn the_binary_writes_a_json_report_and_fails_on_bad_revisions() {
         "{stderr}"
     );
 }
+
+/// Starts `verify` on the slow fixture with the local backend; returns it and its cluster
+/// directory once the cluster is up and the stairway is in the slow revision.
+fn start_slow_verify() -> (std::process::Child, std::path::PathBuf) {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_verify"))
+        .args(["--backend", "local", "--migrations"])
+        .arg(fixture_dir("verify_slow"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start verify");
+    let stderr = child.stderr.take().expect("stderr is piped");
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if sender.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut cluster = None;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while cluster.is_none() {
+        let line = receiver
+            .recv_timeout(deadline.saturating_duration_since(std::time::Instant::now()))
+            .expect("verify reports its cluster within a minute");
+        if let Some(at) = line.find("cluster in ") {
+            let rest = &line[at + "cluster in ".len()..];
+            cluster = Some(std::path::PathBuf::from(
+                rest.split(' ').next().unwrap_or_default(),
+            ));
+        }
+    }
+    // The slow revision sleeps for two seconds: be in the middle of it.
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    (child, cluster.unwrap_or_default())
+}
+
+#[test]
+fn verify_interrupted_removes_its_cluster() {
+    for (signal, code) in [("TERM", 143), ("INT", 130)] {
+        let (mut child, cluster) = start_slow_verify();
+        assert!(cluster.exists(), "{}", cluster.display());
+        let status = Command::new("kill")
+            .args([format!("-{signal}"), child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(status.success());
+        let exit = child.wait().expect("verify ends");
+        assert_eq!(exit.code(), Some(code), "SIG{signal}");
+        assert!(!cluster.exists(), "SIG{signal} left {}", cluster.display());
+    }
+}
+
+#[test]
+fn a_killed_verify_leaves_debris_that_the_next_run_removes() {
+    let (mut child, cluster) = start_slow_verify();
+    child.kill().expect("SIGKILL");
+    let _ = child.wait();
+    assert!(
+        cluster.exists(),
+        "SIGKILL runs no clean-up: {} stays until the next run",
+        cluster.display()
+    );
+    let next = Command::new(env!("CARGO_BIN_EXE_verify"))
+        .args(["--backend", "local", "--migrations"])
+        .arg(workspace_root().join("migrations"))
+        .output()
+        .expect("run verify again");
+    assert!(
+        next.status.success(),
+        "{}",
+        String::from_utf8_lossy(&next.stdout)
+    );
+    assert!(
+        !cluster.exists(),
+        "the next run removes {}",
+        cluster.display()
+    );
+}

@@ -5,9 +5,13 @@
 //! running is removed: its databases (server backend), its postmaster and directory (local), its
 //! container. After a signal the process exits with 128 + the signal number (130 for SIGINT, 143 for
 //! SIGTERM). A second signal during that cleanup ends the process at once.
+//!
+//! While the signal's cleanup runs, the rest of the program goes on and sees its connections
+//! close; if it then exits (or panics), its exit waits for the cleanup, so that the process always
+//! ends with the signal's status and with nothing left behind.
 
-use std::sync::atomic::AtomicBool;
-use std::sync::{Arc, Mutex, Once, PoisonError, Weak};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, Once, OnceLock, PoisonError, Weak};
 use std::thread;
 
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
@@ -17,6 +21,12 @@ use crate::server::ServerCore;
 
 static SERVERS: Mutex<Vec<Weak<ServerCore>>> = Mutex::new(Vec::new());
 static INSTALL: Once = Once::new();
+/// Set when a signal's cleanup starts; shared with the second-signal handlers.
+static CLEANING: OnceLock<Arc<AtomicBool>> = OnceLock::new();
+
+fn cleaning() -> &'static Arc<AtomicBool> {
+    CLEANING.get_or_init(|| Arc::new(AtomicBool::new(false)))
+}
 
 /// Makes `core` part of the exit and signal cleanup, installing both on first use.
 pub(crate) fn track(core: &Arc<ServerCore>) {
@@ -31,6 +41,13 @@ pub(crate) fn track(core: &Arc<ServerCore>) {
 }
 
 extern "C" fn at_exit() {
+    if cleaning().load(Ordering::SeqCst) {
+        // A signal's cleanup is running on its own thread and ends the process when done, with
+        // the signal's status: wait for it rather than race it.
+        loop {
+            thread::park();
+        }
+    }
     // Unwinding out of an extern "C" function aborts; a failed cleanup must not.
     let _ = std::panic::catch_unwind(remove_everything);
 }
@@ -49,12 +66,11 @@ fn remove_everything() {
 
 fn install_signal_handlers() {
     const HANDLED: [i32; 3] = [SIGINT, SIGTERM, SIGHUP];
-    let cleaning = Arc::new(AtomicBool::new(false));
     for signal in HANDLED {
         let _ = signal_hook::flag::register_conditional_shutdown(
             signal,
             128 + signal,
-            Arc::clone(&cleaning),
+            Arc::clone(cleaning()),
         );
     }
     let mut signals = match Signals::new(HANDLED) {
@@ -71,14 +87,18 @@ fn install_signal_handlers() {
         .name("disposable-pg-signals".into())
         .spawn(move || {
             if let Some(signal) = signals.forever().next() {
-                cleaning.store(true, std::sync::atomic::Ordering::SeqCst);
+                cleaning().store(true, Ordering::SeqCst);
                 eprintln!(
                     "migrations-disposable: {} received, removing the disposable PostgreSQL resources \
                      of this process",
                     signal_name(signal)
                 );
                 let _ = std::panic::catch_unwind(remove_everything);
-                std::process::exit(128 + signal);
+                // `_exit`, not `exit`: the cleanup is done, and the main thread may be inside
+                // `exit` already (waiting in `at_exit`); running exit handlers twice at once is
+                // undefined behaviour.
+                // SAFETY: ends the process; no Rust code runs afterwards.
+                unsafe { libc::_exit(128 + signal) }
             }
         });
     if spawned.is_err() {
