@@ -1,3 +1,2 @@
-migrations_runtime::embed!("tests/fixtures/duplicate_marker");
+//! Compile error: an up marker written twice.
 
-fn main() {}

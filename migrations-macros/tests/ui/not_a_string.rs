@@ -1,3 +1,5 @@
+//! Compile error: an argument that is not a string literal.
+
 migrations_runtime::embed!(migrations);
 
 fn main() {}

@@ -1,3 +1,5 @@
+//! Compile error: an unknown `-- key:` header.
+
 migrations_runtime::embed!("tests/fixtures/unknown_header");
 
 fn main() {}

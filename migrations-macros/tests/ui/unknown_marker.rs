@@ -1,3 +1,5 @@
+//! Compile error: an unknown `-- migrate:` marker.
+
 migrations_runtime::embed!("tests/fixtures/unknown_marker");
 
 fn main() {}
