@@ -13,6 +13,9 @@ The main job:
                         and compare the schemas (`cargo xtask verify --help` for all options)
   test [ARGS]           the whole test suite (`cargo test --workspace ARGS`), after preparing the
                         PostgreSQL image where Docker has no registry
+  bench [--quick] [ARGS]
+                        measure upgrade, downgrade, dry-run, verify, the disposable PostgreSQL and the
+                        build against their floors; the table goes to target/bench/report.md
 
 Revisions (offline: no database, no compilation of `migrations`):
   new-migration <slug> [--template versioned|enable-extension|repeatable] [--message TEXT] [--extension NAME]
@@ -54,6 +57,8 @@ pub enum Command {
     Verify(Vec<String>),
     /// `test`: the suite, with arguments passed to `cargo test --workspace`.
     Test(Vec<String>),
+    /// `bench`, passed to `migrations-bench` as it is.
+    Bench(Vec<String>),
     NewMigration(NewMigration),
     Check(Check),
     History(History),
@@ -183,6 +188,11 @@ impl Args {
         if name == "verify" {
             return Ok(Args {
                 command: Command::Verify(args),
+            });
+        }
+        if name == "bench" {
+            return Ok(Args {
+                command: Command::Bench(args),
             });
         }
         if name == "test" {

@@ -4,6 +4,7 @@
 //! on the folder directly, so they work without compiling `migrations` and without a database.
 //! Database commands run the workspace's own `migrate` binary: the code staging and production run.
 
+mod bench;
 mod flags;
 mod folder;
 mod migrate;
@@ -36,6 +37,7 @@ fn run() -> anyhow::Result<ExitCode> {
         Command::Migrate(args) => migrate::migrate(&root, &args),
         Command::Verify(args) => migrate::verify(&root, &args),
         Command::Test(args) => test::run(&root, &args),
+        Command::Bench(args) => bench::run(&root, &args),
         Command::NewMigration(cmd) => cmd.run(&root),
         Command::Check(cmd) => cmd.run(&root),
         Command::History(cmd) => cmd.run(&root),

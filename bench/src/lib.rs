@@ -1,0 +1,237 @@
+//! `cargo xtask bench`: the runner, verify, the disposable PostgreSQL and the build measured on
+//! synthetic folders of revisions, each figure beside the floor a hand-written loop sets.
+//!
+//! Everything runs in one process, on one disposable server, so that the ratios compare runs made
+//! under the same load. Each figure is the median of several runs after a warm-up.
+
+pub mod apply;
+pub mod compile;
+pub mod disposable;
+pub mod dry_run;
+pub mod floor;
+pub mod generate;
+pub mod machine;
+pub mod noop;
+pub mod process;
+pub mod report;
+pub mod sample;
+pub mod verify;
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use migrations_disposable::{Backend, DisposableServer, ServerOptions};
+
+use crate::apply::Workload;
+use crate::report::{Report, Row, Value};
+use crate::sample::{Repeat, Samples};
+
+/// The sizes a full run measures.
+pub const FULL_SIZES: [usize; 3] = [100, 500, 2000];
+/// The largest size verify runs at: its stairway takes three snapshots per revision.
+pub const VERIFY_MAX: usize = 500;
+
+/// Parts of the run that can be left out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    Verify,
+    Noop,
+    Disposable,
+    Container,
+    Build,
+}
+
+impl Part {
+    pub const ALL: [Part; 5] = [
+        Part::Verify,
+        Part::Noop,
+        Part::Disposable,
+        Part::Container,
+        Part::Build,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Part::Verify => "verify",
+            Part::Noop => "noop",
+            Part::Disposable => "disposable",
+            Part::Container => "container",
+            Part::Build => "build",
+        }
+    }
+}
+
+/// What to run.
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub sizes: Vec<usize>,
+    pub repeat: Repeat,
+    pub skip: Vec<Part>,
+    pub backend: Option<Backend>,
+    /// The workspace whose crates the build measurement embeds revisions with.
+    pub workspace: PathBuf,
+    /// The workspace's target directory: the build measurement shares its dependencies.
+    pub target_dir: PathBuf,
+}
+
+impl Options {
+    fn skips(&self, part: Part) -> bool {
+        self.skip.contains(&part)
+    }
+}
+
+/// Runs every measurement and returns the report.
+pub fn run(options: &Options) -> anyhow::Result<Report> {
+    let load = machine::LoadSampler::start();
+    let started = Instant::now();
+    let mut report = Report::default();
+    report
+        .context
+        .push(format!("- machine: {}", machine::describe()));
+
+    let server = DisposableServer::start(ServerOptions {
+        backend: options.backend,
+        ..ServerOptions::default()
+    })?;
+    let version = server
+        .connect_admin()?
+        .query_one("SELECT current_setting('server_version')", &[])?
+        .get::<_, String>(0);
+    report.context.push(format!(
+        "- PostgreSQL {version}, {} backend for every figure but the disposable rows of other backends",
+        server.backend()
+    ));
+    let migrate = process::migrate_binary()?;
+    let tls = if options.skips(Part::Noop) {
+        None
+    } else {
+        Some(noop::TlsServer::start())
+    };
+
+    for &n in &options.sizes {
+        eprintln!("bench: N = {n}");
+        let folder = tempfile::tempdir()?;
+        generate::write_folder(folder.path(), n)?;
+        let (set, load_samples) = load_folder(folder.path(), options.repeat)?;
+        report.push(Row::new(
+            "load folder (core loader, as bench-migrate does at start)",
+            Some(n),
+            Value::Time(load_samples),
+        ));
+        let work = Workload {
+            n,
+            folder: folder.path(),
+            set: &set,
+            server: &server,
+            migrate: &migrate,
+            repeat: options.repeat,
+        };
+        let medians = apply::both(&work, &mut report)?;
+        dry_run::dry_run(&work, &mut report)?;
+        if n <= VERIFY_MAX {
+            if options.skips(Part::Verify) {
+                skipped(&mut report, "verify (stairway)", Some(n), Part::Verify);
+                skipped(
+                    &mut report,
+                    "verify: time in snapshots",
+                    Some(n),
+                    Part::Verify,
+                );
+            } else {
+                verify::stairway(&work, medians, &mut report)?;
+            }
+        }
+        match &tls {
+            None => skipped(&mut report, noop::NOOP_ROW, Some(n), Part::Noop),
+            Some(Err(error)) => report.push(Row::new(
+                noop::NOOP_ROW,
+                Some(n),
+                Value::Failed(format!("the TLS server did not start: {error}")),
+            )),
+            Some(Ok(tls)) => noop::noop(&work, tls, &mut report)?,
+        }
+    }
+    drop(tls);
+
+    let smallest = options.sizes.iter().copied().min().unwrap_or(100);
+    if options.skips(Part::Disposable) {
+        skipped(&mut report, "disposable", None, Part::Disposable);
+    } else {
+        let folder = tempfile::tempdir()?;
+        generate::write_folder(folder.path(), smallest)?;
+        let set = migrations_core::load_dir(folder.path())?;
+        let backends = disposable::Backends {
+            repeat: options.repeat,
+            set: &set,
+            n: smallest,
+            main: &server,
+            skip_container: options.skips(Part::Container),
+        };
+        if let Err(error) = disposable::disposable(&backends, &mut report) {
+            report.push(Row::new(
+                "disposable",
+                None,
+                Value::Failed(format!("{error:#}")),
+            ));
+        }
+    }
+    drop(server);
+
+    if options.skips(Part::Build) {
+        for name in compile::ROWS {
+            let n = (!name.contains("baseline only")).then_some(compile::REVISIONS);
+            skipped(&mut report, name, n, Part::Build);
+        }
+    } else {
+        let builds = compile::Builds {
+            repeat: options.repeat,
+            workspace: &options.workspace,
+            target_dir: &options.target_dir,
+        };
+        if let Err(error) = compile::build(&builds, &mut report) {
+            report.push(Row::new("build", None, Value::Failed(format!("{error:#}"))));
+        }
+    }
+
+    report.context.push(format!(
+        "- load average (1 min) during the run: {}",
+        load.finish()
+    ));
+    report.context.push(format!(
+        "- {} runs after {} warm-up per figure; whole run {:.0} s",
+        options.repeat.runs,
+        options.repeat.warmup,
+        started.elapsed().as_secs_f64()
+    ));
+    Ok(report)
+}
+
+fn skipped(report: &mut Report, name: &str, n: Option<usize>, part: Part) {
+    report.push(Row::new(
+        name,
+        n,
+        Value::Skipped(format!("--skip {}", part.name())),
+    ));
+}
+
+/// Loads the folder as `bench-migrate` does, timing it: part of every whole-process run.
+fn load_folder(
+    folder: &Path,
+    repeat: Repeat,
+) -> anyhow::Result<(migrations_core::RevisionSet, Samples)> {
+    let mut samples = Samples::default();
+    let mut set = None;
+    for round in 0..repeat.total() {
+        let started = Instant::now();
+        let loaded = migrations_core::load_dir(folder)?;
+        if round >= repeat.warmup {
+            samples.push(started.elapsed());
+        }
+        set = Some(loaded);
+    }
+    let set = match set {
+        Some(set) => set,
+        None => migrations_core::load_dir(folder)?,
+    };
+    Ok((set, samples))
+}

@@ -1,0 +1,24 @@
+//! `cargo xtask bench`: the `migrations-bench` binary, built in release mode, with the arguments
+//! as given (`--quick` for N = 100 only; `cargo xtask bench --help` lists the others).
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use xshell::{Shell, cmd};
+
+pub fn run(root: &Path, args: &[String]) -> anyhow::Result<ExitCode> {
+    let sh = Shell::new()?;
+    sh.change_dir(root);
+    let mut command: std::process::Command = cmd!(
+        sh,
+        "cargo run --release --quiet --package migrations-bench --bin migrations-bench -- {args...}"
+    )
+    .into();
+    let status = command.status().context("cannot run cargo")?;
+    Ok(if status.success() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
