@@ -158,6 +158,116 @@ fn syntax_errors_point_at_their_line_inside_the_statement() {
     );
 }
 
+/// A folder of a baseline and one revision with this up section.
+fn one_revision(up: &str) -> migrations_core::RevisionSet {
+    migrations_core::Folder::parse(&migrations_core::Sources {
+        display_root: "inline".to_owned(),
+        versions: Some(vec![
+            migrations_core::load::Entry::File {
+                name: "202511121302_baseline.sql".to_owned(),
+                contents: b"-- migrate:up\n-- migrate:down\n".to_vec(),
+            },
+            migrations_core::load::Entry::File {
+                name: "202511121400_late_failure.sql".to_owned(),
+                contents: format!("-- revises: 202511121302_baseline\n-- migrate:up\n{up}\n-- migrate:down\nDROP TABLE child;\nDROP TABLE parent;\n").into_bytes(),
+            },
+        ]),
+        ..Default::default()
+    })
+    .into_set()
+    .expect("valid folder")
+}
+
+/// Upgrades a fresh database to head with the blocking driver and another with the async one,
+/// which sends each transaction as one query string; both must fail the same way, leave the
+/// database as before the revision, and free the lock.
+fn both_drivers_fail_alike(set: migrations_core::RevisionSet, expected: &str) {
+    let runner = Runner::new(set);
+    let check = |client: &mut postgres::Client, error: Error, driver: &str| {
+        assert!(
+            error.to_string().starts_with(expected),
+            "{driver}: {error}\nexpected: {expected}"
+        );
+        assert!(!tables(client).contains(&"parent".to_owned()), "{driver}");
+        assert_eq!(
+            history(client),
+            expected_history(runner.revisions(), 1),
+            "{driver}"
+        );
+    };
+    let db = database();
+    let mut client = connect(&db);
+    let error = runner
+        .upgrade(&mut client, Target::Head)
+        .expect_err("the revision fails");
+    check(&mut client, error, "postgres");
+    // Nothing of the transaction is left open: the next run gets the lock and fails alike.
+    let again = runner
+        .upgrade(&mut client, Target::Head)
+        .expect_err("fails again");
+    assert!(again.to_string().starts_with(expected), "{again}");
+
+    let db = database();
+    let url = db.url().expose().to_owned();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let error = runtime.block_on(async {
+        let (mut client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+            .await
+            .expect("connect");
+        tokio::spawn(connection);
+        let error = runner
+            .upgrade_async(&mut client, Target::Head)
+            .await
+            .expect_err("the revision fails");
+        let again = runner
+            .upgrade_async(&mut client, Target::Head)
+            .await
+            .expect_err("fails again");
+        assert!(again.to_string().starts_with(expected), "{again}");
+        error
+    });
+    check(&mut connect(&db), error, "tokio-postgres");
+}
+
+/// Where a failure is reported, whichever statement of the transaction fails and however the
+/// driver sends it: the revision's line (inside the statement when the server gives a position),
+/// the history change, or the `COMMIT`.
+#[test]
+fn every_failure_in_a_transaction_is_located() {
+    let cases = [
+        (
+            "CREATE TABLE parent (id int PRIMARY KEY);\nCREATE TABLE child (\n    parent_id int,\n    x int DEFAULT 1 / 0\n);\nINSERT INTO child DEFAULT VALUES;",
+            "upgrade of `202511121400_late_failure` failed at inline/versions/202511121400_late_failure.sql:8: ERROR 22012: division by zero",
+        ),
+        (
+            "CREATE TABLE parent (id int PRIMARY KEY);\nCREATE TABLE child (\n    parent_id int,\n    name txet\n);",
+            "upgrade of `202511121400_late_failure` failed at inline/versions/202511121400_late_failure.sql:6: ERROR 42704: type \"txet\" does not exist",
+        ),
+        (
+            "CREATE TABLE parent (id int PRIMARY KEY);\nCREATE TABLE child (parent_id int);\nSELEC 1;",
+            "upgrade of `202511121400_late_failure` failed at inline/versions/202511121400_late_failure.sql:5: ERROR 42601: syntax error at or near \"SELEC\"",
+        ),
+        (
+            "CREATE TABLE parent (id int PRIMARY KEY);\nCREATE TABLE parent (id int);",
+            "upgrade of `202511121400_late_failure` failed at inline/versions/202511121400_late_failure.sql:4: ERROR 42P07: relation \"parent\" already exists",
+        ),
+        (
+            "CREATE TABLE parent (id int PRIMARY KEY);\nCREATE TABLE child (parent_id int REFERENCES parent DEFERRABLE INITIALLY DEFERRED);\nINSERT INTO child VALUES (1);",
+            "upgrade of `202511121400_late_failure` failed at commit: ERROR 23503",
+        ),
+        (
+            "CREATE TABLE parent (id int PRIMARY KEY);\nCREATE TABLE child (parent_id int);\nALTER TABLE refinery_schema_history ADD CONSTRAINT no_later_versions CHECK (version < 202511121400) NOT VALID;",
+            "recording the history failed: ERROR 23514",
+        ),
+    ];
+    for (up, expected) in cases {
+        both_drivers_fail_alike(one_revision(up), expected);
+    }
+}
+
 #[test]
 fn downgrade_runs_down_sections_newest_first() {
     let db = database();

@@ -26,7 +26,7 @@ use crate::report::{
     Current, History, HistoryEntry, RepeatableState, Report, StepKind, StepReport,
 };
 use crate::runner::{Resolution, Settings};
-use crate::session::{Session, TextRow};
+use crate::session::{Counted, Session, TextRow};
 
 /// A changing command.
 #[derive(Clone, Debug)]
@@ -384,13 +384,22 @@ fn error_line(statement: &LocatedStatement<'_>, error: &DriverError) -> u32 {
     statement.line + before.matches('\n').count() as u32
 }
 
+/// The error of `statement`, sent after `shift` characters of one query string: the server's
+/// position counts from the start of that string, the error's from the start of the statement.
 fn statement_error(
     unit: &Unit<'_>,
     statement: &LocatedStatement<'_>,
+    shift: u32,
     error: &tokio_postgres::Error,
     outcome: Outcome,
 ) -> Error {
-    let error = DriverError::from_driver(error);
+    let mut error = DriverError::from_driver(error);
+    if let DriverError::Server(db) = &mut error {
+        db.position = db
+            .position
+            .and_then(|p| p.checked_sub(shift))
+            .filter(|&p| p > 0);
+    }
     let line = error_line(statement, &error);
     let file = statement.file.to_owned();
     match unit.source {
@@ -427,50 +436,7 @@ async fn run_unit<S: Session>(
 ) -> Result<(), Error> {
     let bookkeeping = unit.bookkeeping.join(";\n");
     let Some((mark, clear)) = &unit.dirty_marker else {
-        session
-            .execute("BEGIN")
-            .await
-            .map_err(Error::database("starting a transaction"))?;
-        for statement in &unit.statements {
-            if let Err(error) = session.execute(statement.sql).await {
-                let _ = session.execute("ROLLBACK").await;
-                return Err(statement_error(
-                    unit,
-                    statement,
-                    &error,
-                    Outcome::RolledBack,
-                ));
-            }
-        }
-        if !bookkeeping.is_empty()
-            && let Err(error) = session.execute(&bookkeeping).await
-        {
-            let _ = session.execute("ROLLBACK").await;
-            return Err(Error::Database {
-                during: "recording the history",
-                error: DriverError::from_driver(&error),
-            });
-        }
-        if let Err(error) = session.execute("COMMIT").await {
-            // A failed COMMIT ends the transaction: nothing of it stays.
-            let error = DriverError::from_driver(&error);
-            return Err(match unit.source {
-                Some(Source::Revision {
-                    revision,
-                    direction,
-                }) => Error::Commit {
-                    revision: revision.name().to_owned(),
-                    direction,
-                    error,
-                    outcome: Outcome::RolledBack,
-                },
-                _ => Error::Database {
-                    during: "committing",
-                    error,
-                },
-            });
-        }
-        return Ok(());
+        return run_in_transaction(session, unit, &bookkeeping).await;
     };
 
     session
@@ -479,7 +445,7 @@ async fn run_unit<S: Session>(
         .map_err(Error::database("marking the database dirty"))?;
     for statement in &unit.statements {
         if let Err(error) = session.execute(statement.sql).await {
-            let failure = statement_error(unit, statement, &error, Outcome::Dirty);
+            let failure = statement_error(unit, statement, 0, &error, Outcome::Dirty);
             if let Some(Source::Revision { revision, .. }) = unit.source {
                 let line = match &failure {
                     Error::Statement { line, .. } => *line,
@@ -498,6 +464,163 @@ async fn run_unit<S: Session>(
         .map_err(Error::database(
             "recording the history after a non-transactional revision (the dirty marker stays)",
         ))
+}
+
+/// Opens a unit's transaction in the query string of its first statement.
+const BEGIN: &str = "BEGIN;\n";
+
+/// Runs a transactional unit in one transaction, in as few round trips as the driver allows
+/// while every error stays located in its statement.
+async fn run_in_transaction<S: Session>(
+    session: &mut S,
+    unit: &Unit<'_>,
+    bookkeeping: &str,
+) -> Result<(), Error> {
+    if S::COUNTS_STATEMENTS {
+        run_as_one_string(session, unit).await
+    } else {
+        run_statement_by_statement(session, unit, bookkeeping).await
+    }
+}
+
+/// The whole unit, `BEGIN` to `COMMIT`, as one query string: one round trip. The driver counts
+/// the statements that completed before an error, so the error is the next statement's: `BEGIN`,
+/// a statement of the revision, the history change or `COMMIT`. A syntax error stops the string
+/// before anything runs (the server parses all of it first); its position then tells the
+/// statement.
+async fn run_as_one_string<S: Session>(session: &mut S, unit: &Unit<'_>) -> Result<(), Error> {
+    let mut sql = String::from(BEGIN);
+    // Where each statement starts in the string, in characters, as the server counts positions.
+    let mut starts = Vec::with_capacity(unit.statements.len());
+    let mut chars = BEGIN.len();
+    for statement in &unit.statements {
+        starts.push(chars);
+        sql.push_str(statement.sql);
+        sql.push_str(";\n");
+        chars += statement.sql.chars().count() + 2;
+    }
+    for entry in &unit.bookkeeping {
+        sql.push_str(entry);
+        sql.push_str(";\n");
+    }
+    sql.push_str("COMMIT");
+    let Err(Counted { completed, error }) = session.execute_counting(&sql).await else {
+        return Ok(());
+    };
+    let statements = unit.statements.len();
+    let position = match DriverError::from_driver(&error) {
+        DriverError::Server(db) => db.position.map(|p| p as usize),
+        DriverError::Connection(_) => None,
+    };
+    let failing = match completed.unwrap_or(0) {
+        // Nothing ran: a syntax error, located by its position.
+        0 => position.and_then(|p| {
+            starts
+                .iter()
+                .rposition(|&start| start < p)
+                .filter(|&i| p <= starts[i] + unit.statements[i].sql.chars().count() + 1)
+        }),
+        // `BEGIN` and the statements before it completed.
+        n if n <= statements => Some(n - 1),
+        _ => None,
+    };
+    if let Some(index) = failing {
+        let _ = session.execute("ROLLBACK").await;
+        let shift = u32::try_from(starts[index]).unwrap_or(u32::MAX);
+        return Err(statement_error(
+            unit,
+            &unit.statements[index],
+            shift,
+            &error,
+            Outcome::RolledBack,
+        ));
+    }
+    let error = DriverError::from_driver(&error);
+    match completed.unwrap_or(0) {
+        0 => {
+            let _ = session.execute("ROLLBACK").await;
+            Err(Error::Database {
+                during: "starting a transaction",
+                error,
+            })
+        }
+        n if n < 1 + statements + unit.bookkeeping.len() => {
+            let _ = session.execute("ROLLBACK").await;
+            Err(Error::Database {
+                during: "recording the history",
+                error,
+            })
+        }
+        _ => Err(commit_error(unit, error)),
+    }
+}
+
+/// One round trip per statement: `BEGIN` goes with the first statement, the history change with
+/// `COMMIT`. Neither merge blurs where an error comes from. `BEGIN` does not fail on a session
+/// outside a transaction, so an error of the first query string is its statement's. An error of
+/// the last one is the history change's when the transaction is still open (aborted: the rest of
+/// the string, `COMMIT`, was skipped), and the `COMMIT`'s when it is over.
+async fn run_statement_by_statement<S: Session>(
+    session: &mut S,
+    unit: &Unit<'_>,
+    bookkeeping: &str,
+) -> Result<(), Error> {
+    let mut prefix = BEGIN;
+    for statement in &unit.statements {
+        let sent = if prefix.is_empty() {
+            session.execute(statement.sql).await
+        } else {
+            session.execute(&format!("{prefix}{}", statement.sql)).await
+        };
+        if let Err(error) = sent {
+            let _ = session.execute("ROLLBACK").await;
+            return Err(statement_error(
+                unit,
+                statement,
+                prefix.len() as u32,
+                &error,
+                Outcome::RolledBack,
+            ));
+        }
+        prefix = "";
+    }
+    let finish = match bookkeeping {
+        "" => format!("{prefix}COMMIT"),
+        _ => format!("{prefix}{bookkeeping};\nCOMMIT"),
+    };
+    let Err(error) = session.execute(&finish).await else {
+        return Ok(());
+    };
+    let error = DriverError::from_driver(&error);
+    // A query fails in an aborted transaction and runs outside one.
+    let history_failed = !bookkeeping.is_empty() && session.execute("SELECT").await.is_err();
+    if history_failed {
+        let _ = session.execute("ROLLBACK").await;
+        return Err(Error::Database {
+            during: "recording the history",
+            error,
+        });
+    }
+    Err(commit_error(unit, error))
+}
+
+/// A failed `COMMIT`: it ends the transaction, and nothing of it stays.
+fn commit_error(unit: &Unit<'_>, error: DriverError) -> Error {
+    match unit.source {
+        Some(Source::Revision {
+            revision,
+            direction,
+        }) => Error::Commit {
+            revision: revision.name().to_owned(),
+            direction,
+            error,
+            outcome: Outcome::RolledBack,
+        },
+        _ => Error::Database {
+            during: "committing",
+            error,
+        },
+    }
 }
 
 /// Clears the dirty marker, recording the revision's history change when it was finished by hand.

@@ -10,6 +10,7 @@ use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
+use futures_util::StreamExt;
 use tokio_postgres::SimpleQueryMessage;
 
 /// A row of a simple query: every column as text, `None` for NULL.
@@ -32,6 +33,24 @@ pub(crate) trait Session: Send {
 
     /// Waits between two tries of the advisory lock.
     fn sleep(&mut self, duration: Duration) -> impl Future<Output = ()> + Send + '_;
+
+    /// Whether [`Session::execute_counting`] can tell how many statements of a query string
+    /// completed before an error. The engine then sends a whole transaction as one query string.
+    const COUNTS_STATEMENTS: bool;
+
+    /// Runs several statements sent as one query string. On an error, also the number of them
+    /// that had completed before it, when [`Session::COUNTS_STATEMENTS`].
+    fn execute_counting<'a>(
+        &'a mut self,
+        sql: &'a str,
+    ) -> impl Future<Output = Result<(), Counted>> + Send + 'a;
+}
+
+/// The error of a query string, and how many of its statements completed before it (`None`
+/// when the driver cannot tell).
+pub(crate) struct Counted {
+    pub(crate) completed: Option<usize>,
+    pub(crate) error: tokio_postgres::Error,
 }
 
 fn text_rows(messages: Vec<SimpleQueryMessage>) -> Vec<TextRow> {
@@ -67,6 +86,19 @@ impl Session for postgres::Client {
         std::thread::sleep(duration);
         std::future::ready(())
     }
+
+    // The blocking driver returns the messages of a query string only when all of it succeeded.
+    const COUNTS_STATEMENTS: bool = false;
+
+    fn execute_counting<'a>(
+        &'a mut self,
+        sql: &'a str,
+    ) -> impl Future<Output = Result<(), Counted>> + Send + 'a {
+        std::future::ready(self.batch_execute(sql).map_err(|error| Counted {
+            completed: None,
+            error,
+        }))
+    }
 }
 
 impl Session for tokio_postgres::Client {
@@ -83,6 +115,27 @@ impl Session for tokio_postgres::Client {
 
     fn sleep(&mut self, duration: Duration) -> impl Future<Output = ()> + Send + '_ {
         tokio::time::sleep(duration)
+    }
+
+    const COUNTS_STATEMENTS: bool = true;
+
+    async fn execute_counting(&mut self, sql: &str) -> Result<(), Counted> {
+        let failed = |completed, error| Counted {
+            completed: Some(completed),
+            error,
+        };
+        let stream = self.simple_query_raw(sql).await.map_err(|e| failed(0, e))?;
+        let mut stream = std::pin::pin!(stream);
+        let mut completed = 0;
+        // Each statement of the string ends with its CommandComplete; an error ends the string.
+        while let Some(message) = stream.next().await {
+            match message {
+                Ok(SimpleQueryMessage::CommandComplete(_)) => completed += 1,
+                Ok(_) => {}
+                Err(error) => return Err(failed(completed, error)),
+            }
+        }
+        Ok(())
     }
 }
 
