@@ -23,7 +23,13 @@ pub(super) fn read(
 ) -> Result<(), SnapshotError> {
     let mut relations = relations(transaction, options)?;
     let oids: Vec<u32> = relations.keys().copied().collect();
-    columns(transaction, &oids, &mut relations, objects)?;
+    // A sequence's columns are the same for every sequence; its definition comes from pg_sequence.
+    let with_columns: Vec<u32> = relations
+        .iter()
+        .filter(|(_, relation)| relation.kind != ObjectKind::Sequence)
+        .map(|(oid, _)| *oid)
+        .collect();
+    columns(transaction, &with_columns, &mut relations, objects)?;
     constraints(transaction, &oids, &relations, objects)?;
     indexes(transaction, &oids, objects)?;
     triggers(transaction, &oids, &relations, objects)?;

@@ -9,6 +9,6 @@ SELECT
         SELECT d.description FROM pg_description d
         WHERE d.objoid = co.oid AND d.classoid = 'pg_constraint'::regclass AND d.objsubid = 0
     ) AS comment
-FROM pg_constraint co
-WHERE co.conrelid = ANY($1)
-  AND co.contype IN ('c', 'f', 'p', 'u', 'x')
+FROM unnest($1::oid[]) AS captured(oid)
+JOIN pg_constraint co ON co.conrelid = captured.oid
+WHERE co.contype IN ('c', 'f', 'p', 'u', 'x')

@@ -18,12 +18,12 @@ SELECT
         SELECT d.description FROM pg_description d
         WHERE d.objoid = c.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0
     ) AS comment
-FROM pg_index i
+FROM unnest($1::oid[]) AS captured(oid)
+JOIN pg_index i ON i.indrelid = captured.oid
 JOIN pg_class c ON c.oid = i.indexrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_tablespace tablespace ON tablespace.oid = c.reltablespace
-WHERE i.indrelid = ANY($1)
-  AND NOT EXISTS (
+WHERE NOT EXISTS (
       SELECT FROM pg_depend member
       WHERE member.classid = 'pg_class'::regclass AND member.objid = c.oid AND member.deptype = 'e'
   )

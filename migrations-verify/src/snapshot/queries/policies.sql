@@ -16,5 +16,5 @@ SELECT
         SELECT d.description FROM pg_description d
         WHERE d.objoid = p.oid AND d.classoid = 'pg_policy'::regclass AND d.objsubid = 0
     ) AS comment
-FROM pg_policy p
-WHERE p.polrelid = ANY($1)
+FROM unnest($1::oid[]) AS captured(oid)
+JOIN pg_policy p ON p.polrelid = captured.oid

@@ -22,22 +22,26 @@ SELECT
     c.relkind::text AS relkind,
     quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS name,
     pg_get_userbyid(c.relowner)::text AS owner,
-    ARRAY(
+    -- Without a relacl the privileges are the default ones: both lists are left empty, which compare
+    -- equal as the sorted lists would, and the sorting subqueries do not run.
+    CASE WHEN c.relacl IS NULL THEN '{}'::text[] ELSE ARRAY(
         SELECT a::text
-        FROM unnest(coalesce(c.relacl, acldefault(CASE c.relkind WHEN 'S' THEN 's' ELSE 'r' END::"char", c.relowner))) a
+        FROM unnest(c.relacl) a
         ORDER BY a::text COLLATE "C"
-    ) AS acl,
-    ARRAY(
+    ) END AS acl,
+    CASE WHEN c.relacl IS NULL THEN '{}'::text[] ELSE ARRAY(
         SELECT a::text
         FROM unnest(acldefault(CASE c.relkind WHEN 'S' THEN 's' ELSE 'r' END::"char", c.relowner)) a
         ORDER BY a::text COLLATE "C"
-    ) AS default_acl,
+    ) END AS default_acl,
     (
         SELECT d.description FROM pg_description d
         WHERE d.objoid = c.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0
     ) AS comment,
     c.relpersistence::text AS persistence,
-    ARRAY(SELECT o FROM unnest(c.reloptions) o ORDER BY o COLLATE "C") AS options,
+    CASE WHEN c.reloptions IS NULL THEN '{}'::text[]
+        ELSE ARRAY(SELECT o FROM unnest(c.reloptions) o ORDER BY o COLLATE "C")
+    END AS options,
     c.relrowsecurity AS row_security,
     c.relforcerowsecurity AS force_row_security,
     c.relreplident::text AS replica_identity,
@@ -78,7 +82,9 @@ SELECT
         LIMIT 1
     ) AS sequence_owned_by,
     server.srvname::text AS foreign_server,
-    ARRAY(SELECT o FROM unnest(foreign_table.ftoptions) o ORDER BY o COLLATE "C") AS foreign_options
+    CASE WHEN foreign_table.ftoptions IS NULL THEN '{}'::text[]
+        ELSE ARRAY(SELECT o FROM unnest(foreign_table.ftoptions) o ORDER BY o COLLATE "C")
+    END AS foreign_options
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_am am ON am.oid = c.relam

@@ -8,6 +8,6 @@ SELECT
         SELECT d.description FROM pg_description d
         WHERE d.objoid = r.oid AND d.classoid = 'pg_rewrite'::regclass AND d.objsubid = 0
     ) AS comment
-FROM pg_rewrite r
-WHERE r.ev_class = ANY($1)
-  AND r.rulename <> '_RETURN'
+FROM unnest($1::oid[]) AS captured(oid)
+JOIN pg_rewrite r ON r.ev_class = captured.oid
+WHERE r.rulename <> '_RETURN'

@@ -7,6 +7,6 @@ SELECT
         SELECT d.description FROM pg_description d
         WHERE d.objoid = s.oid AND d.classoid = 'pg_statistic_ext'::regclass AND d.objsubid = 0
     ) AS comment
-FROM pg_statistic_ext s
+FROM unnest($1::oid[]) AS captured(oid)
+JOIN pg_statistic_ext s ON s.stxrelid = captured.oid
 JOIN pg_namespace n ON n.oid = s.stxnamespace
-WHERE s.stxrelid = ANY($1)

@@ -8,6 +8,6 @@ SELECT
         SELECT d.description FROM pg_description d
         WHERE d.objoid = t.oid AND d.classoid = 'pg_trigger'::regclass AND d.objsubid = 0
     ) AS comment
-FROM pg_trigger t
-WHERE t.tgrelid = ANY($1)
-  AND NOT t.tgisinternal
+FROM unnest($1::oid[]) AS captured(oid)
+JOIN pg_trigger t ON t.tgrelid = captured.oid
+WHERE NOT t.tgisinternal

@@ -100,7 +100,8 @@ WHERE t.typtype IN ('b', 'c', 'd', 'e', 'r')
   AND n.nspname !~ '^pg_'
   AND n.nspname <> 'information_schema'
   AND (t.typrelid = 0 OR relation.relkind = 'c')
-  AND NOT EXISTS (SELECT FROM pg_type element WHERE element.typarray = t.oid)
+  -- NOT IN over a hashed list: pg_type has no index on typarray, and a NOT EXISTS would scan it per type.
+  AND t.oid NOT IN (SELECT element.typarray FROM pg_type element)
   AND NOT EXISTS (
       SELECT FROM pg_depend member
       WHERE member.classid = 'pg_type'::regclass AND member.objid = t.oid AND member.deptype = 'e'
