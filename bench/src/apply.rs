@@ -13,9 +13,49 @@ use crate::process::{Finished, run_migrate};
 use crate::report::{Goal, Report, Row, Value};
 use crate::sample::{Repeat, Samples};
 
+/// The library's rows: the blocking driver is the path `migrate` takes.
+pub const UPGRADE_LIBRARY: &str = "upgrade, library (postgres, blocking)";
+pub const UPGRADE_LIBRARY_ASYNC: &str = "upgrade, library (tokio-postgres)";
+pub const DOWNGRADE_LIBRARY: &str = "downgrade, library (postgres, blocking)";
+pub const DOWNGRADE_LIBRARY_ASYNC: &str = "downgrade, library (tokio-postgres)";
+
+/// A `tokio-postgres` client with the runtime that drives it.
+struct AsyncClient {
+    runtime: tokio::runtime::Runtime,
+    client: tokio_postgres::Client,
+}
+
+impl AsyncClient {
+    fn connect(url: &str) -> anyhow::Result<AsyncClient> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let client = runtime.block_on(async {
+            let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await?;
+            tokio::spawn(connection);
+            Ok::<_, tokio_postgres::Error>(client)
+        })?;
+        Ok(AsyncClient { runtime, client })
+    }
+
+    /// Runs one command of the runner to its end.
+    fn run<'a, F, T>(
+        &'a mut self,
+        command: impl FnOnce(&'a mut tokio_postgres::Client) -> F,
+    ) -> anyhow::Result<()>
+    where
+        F: std::future::Future<Output = Result<T, migrations_runtime::Error>>,
+    {
+        self.runtime.block_on(command(&mut self.client))?;
+        Ok(())
+    }
+}
+
 /// One synthetic folder, loaded, on the bench's server.
 pub struct Workload<'a> {
     pub n: usize,
+    /// Print every run's time to stderr as it goes.
+    pub verbose: bool,
     pub folder: &'a Path,
     pub set: &'a RevisionSet,
     pub server: &'a DisposableServer,
@@ -35,7 +75,12 @@ type Contender<'a> = Box<dyn FnMut() -> anyhow::Result<(Duration, Option<u64>)> 
 
 /// Runs every contender once per round, in alternating order so that none always goes first,
 /// and keeps the rounds after the warm-up.
-fn rounds(repeat: Repeat, contenders: &mut [Contender<'_>]) -> anyhow::Result<Vec<Timed>> {
+fn rounds(
+    work: &Workload<'_>,
+    names: &[&str],
+    contenders: &mut [Contender<'_>],
+) -> anyhow::Result<Vec<Timed>> {
+    let repeat = work.repeat;
     let mut timed = vec![Timed::default(); contenders.len()];
     for round in 0..repeat.total() {
         let order: Vec<usize> = if round % 2 == 0 {
@@ -45,6 +90,14 @@ fn rounds(repeat: Repeat, contenders: &mut [Contender<'_>]) -> anyhow::Result<Ve
         };
         for index in order {
             let (elapsed, peak) = contenders[index]()?;
+            if work.verbose {
+                eprintln!(
+                    "bench: N={} round {round} {}: {:.1} ms",
+                    work.n,
+                    names[index],
+                    elapsed.as_secs_f64() * 1e3
+                );
+            }
             if round >= repeat.warmup {
                 timed[index].samples.push(elapsed);
                 timed[index].peaks.extend(peak);
@@ -71,7 +124,7 @@ fn process(finished: Finished) -> (Duration, Option<u64>) {
 }
 
 fn ratio(value: &Samples, floor: &Samples) -> f64 {
-    value.median().as_secs_f64() / floor.median().as_secs_f64().max(f64::MIN_POSITIVE)
+    value.paired_ratio(floor)
 }
 
 /// Upgrade rows: the floor, the library, the process, and the process's peak memory.
@@ -98,23 +151,42 @@ pub fn upgrade(work: &Workload<'_>, report: &mut Report) -> anyhow::Result<Durat
         }),
         Box::new(|| {
             let db = work.server.create_db()?;
+            let mut client = AsyncClient::connect(db.url().expose())?;
+            timed(|| client.run(|c| runner.upgrade_async(c, Target::Head)))
+        }),
+        Box::new(|| {
+            let db = work.server.create_db()?;
             run_migrate(work.migrate, work.folder, db.url().expose(), &["upgrade"]).map(process)
         }),
     ];
-    let [floor, library, whole] = <[Timed; 3]>::try_from(rounds(work.repeat, &mut contenders)?)
-        .map_err(|_| anyhow::anyhow!("three contenders give three figures"))?;
+    let [floor, library, library_async, whole] = <[Timed; 4]>::try_from(rounds(
+        work,
+        &[
+            "upgrade floor",
+            "upgrade library",
+            "upgrade library async",
+            "upgrade process",
+        ],
+        &mut contenders,
+    )?)
+    .map_err(|_| anyhow::anyhow!("four contenders give four figures"))?;
     let n = Some(work.n);
     report.push(Row::new(
         "upgrade, floor (hand-written loop)",
         n,
         Value::Time(floor.samples.clone()),
     ));
-    let mut row = Row::new("upgrade, library", n, Value::Time(library.samples.clone()))
-        .with_ratio(ratio(&library.samples, &floor.samples), "floor");
-    if work.n >= 500 {
-        row = row.with_goal(Goal::RatioAtMost(1.05));
+    for (name, timed) in [
+        (UPGRADE_LIBRARY, &library),
+        (UPGRADE_LIBRARY_ASYNC, &library_async),
+    ] {
+        let mut row = Row::new(name, n, Value::Time(timed.samples.clone()))
+            .with_ratio(ratio(&timed.samples, &floor.samples), "floor");
+        if work.n >= 500 {
+            row = row.with_goal(Goal::RatioAtMost(1.05));
+        }
+        report.push(row);
     }
-    report.push(row);
     report.push(
         Row::new(
             "upgrade, migrate process",
@@ -167,24 +239,38 @@ pub fn downgrade(
                     .map_err(Into::into)
             })
         }),
+        Box::new(|| {
+            let db = work.server.create_db_from(template)?;
+            let mut client = AsyncClient::connect(db.url().expose())?;
+            timed(|| client.run(|c| runner.downgrade_async(c, Target::Base)))
+        }),
     ];
-    let [floor, library] = <[Timed; 2]>::try_from(rounds(work.repeat, &mut contenders)?)
-        .map_err(|_| anyhow::anyhow!("two contenders give two figures"))?;
+    let [floor, library, library_async] = <[Timed; 3]>::try_from(rounds(
+        work,
+        &[
+            "downgrade floor",
+            "downgrade library",
+            "downgrade library async",
+        ],
+        &mut contenders,
+    )?)
+    .map_err(|_| anyhow::anyhow!("three contenders give three figures"))?;
     let n = Some(work.n);
     report.push(Row::new(
         "downgrade, floor (hand-written loop)",
         n,
         Value::Time(floor.samples.clone()),
     ));
-    report.push(
-        Row::new(
-            "downgrade, library",
-            n,
-            Value::Time(library.samples.clone()),
-        )
-        .with_ratio(ratio(&library.samples, &floor.samples), "floor")
-        .with_goal(Goal::RatioAtMost(1.1)),
-    );
+    for (name, timed) in [
+        (DOWNGRADE_LIBRARY, &library),
+        (DOWNGRADE_LIBRARY_ASYNC, &library_async),
+    ] {
+        report.push(
+            Row::new(name, n, Value::Time(timed.samples.clone()))
+                .with_ratio(ratio(&timed.samples, &floor.samples), "floor")
+                .with_goal(Goal::RatioAtMost(1.1)),
+        );
+    }
     Ok(library.samples.median())
 }
 

@@ -68,6 +68,8 @@ pub struct Options {
     pub repeat: Repeat,
     pub skip: Vec<Part>,
     pub backend: Option<Backend>,
+    /// Print every run's time to stderr as it goes.
+    pub verbose: bool,
     /// The workspace whose crates the build measurement embeds revisions with.
     pub workspace: PathBuf,
     /// The workspace's target directory: the build measurement shares its dependencies.
@@ -120,6 +122,7 @@ pub fn run(options: &Options) -> anyhow::Result<Report> {
         ));
         let work = Workload {
             n,
+            verbose: options.verbose,
             folder: folder.path(),
             set: &set,
             server: &server,

@@ -37,6 +37,9 @@ struct Cli {
     /// Where to write the report (default: <target dir>/bench/report.md)
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
+    /// Print every run's time to stderr as it goes
+    #[arg(long)]
+    verbose: bool,
     /// Only write the synthetic folder of the first N into DIR, for profiling by hand
     #[arg(long, value_name = "DIR")]
     write_folder: Option<PathBuf>,
@@ -137,6 +140,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             })
             .collect(),
         backend,
+        verbose: cli.verbose,
         workspace: workspace(),
         target_dir: target_dir.clone(),
     };

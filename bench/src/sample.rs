@@ -52,6 +52,24 @@ impl Samples {
         }
     }
 
+    /// The median of the ratios of this run's values to `other`'s, round by round: runs of one
+    /// round share the machine's load of the moment, so their ratio is steadier than the ratio of
+    /// two medians on a busy machine.
+    pub fn paired_ratio(&self, other: &Samples) -> f64 {
+        let mut ratios: Vec<f64> = self
+            .values
+            .iter()
+            .zip(&other.values)
+            .map(|(a, b)| a.as_secs_f64() / b.as_secs_f64().max(f64::MIN_POSITIVE))
+            .collect();
+        ratios.sort_by(f64::total_cmp);
+        match ratios.len() {
+            0 => f64::NAN,
+            n if n % 2 == 1 => ratios[n / 2],
+            n => (ratios[n / 2 - 1] + ratios[n / 2]) / 2.0,
+        }
+    }
+
     pub fn min(&self) -> Duration {
         self.values.iter().copied().min().unwrap_or_default()
     }
@@ -95,5 +113,10 @@ mod tests {
         assert_eq!(samples.median(), Duration::from_millis(5));
         assert_eq!(samples.min(), Duration::from_millis(1));
         assert_eq!(samples.max(), Duration::from_millis(9));
+        let mut doubled = Samples::default();
+        for ms in [10, 2, 18, 6, 14] {
+            doubled.push(Duration::from_millis(ms));
+        }
+        assert_eq!(doubled.paired_ratio(&samples), 2.0);
     }
 }
