@@ -48,7 +48,6 @@ pub(crate) async fn change<S: Session>(
 ) -> Result<Report, Error> {
     let started = Instant::now();
     let key = settings.history.lock_key();
-    notice_a_vanished_client(session).await;
     acquire_lock(session, key, settings.lock_timeout).await?;
     let lock_wait = started.elapsed();
     let outcome = CatchUnwind(Box::pin(locked(settings, session, change))).await;
@@ -72,18 +71,18 @@ pub(crate) async fn change<S: Session>(
 /// How often the server checks, during a long statement, that the runner is still connected.
 const CLIENT_CHECK_INTERVAL_MS: u32 = 1000;
 
-/// Asks the server to notice a runner that vanished in the middle of a long statement
-/// (`client_connection_check_interval`, PostgreSQL 14 and later). Without it, a runner killed
-/// during a long revision leaves its session running that statement to its end, the advisory lock
-/// held all the while, and the next run waits for nothing. A value the client chose is kept; a
-/// server without the setting is left alone. Best effort: a broken session fails at the lock next.
-async fn notice_a_vanished_client<S: Session>(session: &mut S) {
-    let _ = session
-        .execute(&format!(
-            "SELECT set_config('client_connection_check_interval', '{CLIENT_CHECK_INTERVAL_MS}', false) \
-             WHERE current_setting('client_connection_check_interval', true) = '0'"
-        ))
-        .await;
+/// The query that tries the advisory lock. It also asks the server to notice a runner that
+/// vanished in the middle of a long statement (`client_connection_check_interval`, PostgreSQL 14
+/// and later), in the same round trip. Without it, a runner killed during a long revision leaves
+/// its session running that statement to its end, the advisory lock held all the while, and the
+/// next run waits for nothing. A value the client chose is kept; on a server without the setting
+/// `current_setting(.., true)` is NULL and nothing is set.
+fn try_lock_query(key: i64) -> String {
+    format!(
+        "SELECT pg_try_advisory_lock({key}), \
+         CASE WHEN current_setting('client_connection_check_interval', true) = '0' \
+         THEN set_config('client_connection_check_interval', '{CLIENT_CHECK_INTERVAL_MS}', false) END"
+    )
 }
 
 /// Polls `pg_try_advisory_lock` until it succeeds or `timeout` passes. Polling, not blocking in
@@ -95,7 +94,7 @@ async fn acquire_lock<S: Session>(
     timeout: Duration,
 ) -> Result<(), Error> {
     let started = Instant::now();
-    let query = format!("SELECT pg_try_advisory_lock({key})");
+    let query = try_lock_query(key);
     let mut pause = Duration::from_millis(5);
     loop {
         let rows = session
@@ -173,8 +172,11 @@ async fn locked<S: Session>(
     change: Change,
 ) -> Result<Report, Error> {
     let history = &settings.history;
-    prepare(session, history).await?;
-    let dirty = read_dirty(session, history).await?;
+    let LockedState {
+        dirty,
+        applied,
+        repeatables: recorded,
+    } = read_locked_state(session, history).await?;
     let (command, target) = match change {
         Change::Resolve(resolution) => return resolve(settings, session, dirty, resolution).await,
         Change::Upgrade(target) => (Command::Upgrade, target),
@@ -184,7 +186,6 @@ async fn locked<S: Session>(
     if let Some(state) = dirty {
         return Err(Error::Dirty { state });
     }
-    let applied = read_history(session, history).await?;
     let set = &settings.revisions;
     let current = plan::applied_position(set, &applied)?;
     let plan = Plan::new(set, current, command, &target)?;
@@ -196,7 +197,7 @@ async fn locked<S: Session>(
         steps.push(step_report(step, &unit, started.elapsed()));
     }
     if command == Command::Upgrade {
-        let recorded = read_repeatables(session, history).await?;
+        // Revisions do not touch the repeatable history: what was read before them still holds.
         for repeatable in repeatables_to_run(set, plan.to, |name| checksum_of(&recorded, name)) {
             let started = Instant::now();
             let unit = render_repeatable(repeatable, history);
@@ -249,15 +250,53 @@ fn step_report(step: &Step<'_>, unit: &Unit<'_>, duration: Duration) -> StepRepo
     }
 }
 
-/// Creates the history tables when one is missing.
-async fn prepare<S: Session>(session: &mut S, history: &HistoryTable) -> Result<(), Error> {
-    if tables_exist(session, history).await? {
-        return Ok(());
-    }
-    session
-        .execute(&history.create_statements().join(";\n"))
-        .await
-        .map_err(Error::database("creating the history tables"))
+/// What a changing command reads under the lock.
+struct LockedState {
+    dirty: Option<DirtyState>,
+    applied: Vec<AppliedRevision>,
+    repeatables: Vec<RecordedRepeatable>,
+}
+
+/// Reads the dirty marker, the history and the repeatables' checksums in one round trip; creates
+/// the history tables first when one is missing (a new database, or one refinery migrated).
+async fn read_locked_state<S: Session>(
+    session: &mut S,
+    history: &HistoryTable,
+) -> Result<LockedState, Error> {
+    let query = format!(
+        "{};\n{};\n{}",
+        history.select_dirty(),
+        history.select_applied(),
+        history.select_repeatables()
+    );
+    let during = "reading the history tables";
+    let sets = match session.result_sets(&query).await {
+        Ok(sets) => sets,
+        Err(error) if error.code() == Some(&tokio_postgres::error::SqlState::UNDEFINED_TABLE) => {
+            session
+                .execute(&history.create_statements().join(";\n"))
+                .await
+                .map_err(Error::database("creating the history tables"))?;
+            session
+                .result_sets(&query)
+                .await
+                .map_err(Error::database(during))?
+        }
+        Err(error) => return Err(Error::database(during)(error)),
+    };
+    let Ok([dirty, applied, repeatables]) = <[Vec<TextRow>; 3]>::try_from(sets) else {
+        return Err(Error::Database {
+            during,
+            error: DriverError::Connection(
+                "the server did not answer the three queries".to_owned(),
+            ),
+        });
+    };
+    Ok(LockedState {
+        dirty: dirty_state(&dirty),
+        applied: applied_revisions(history, applied)?,
+        repeatables: recorded_repeatables(repeatables),
+    })
 }
 
 async fn tables_exist<S: Session>(session: &mut S, history: &HistoryTable) -> Result<bool, Error> {
@@ -281,7 +320,11 @@ async fn read_dirty<S: Session>(
         .rows(&history.select_dirty())
         .await
         .map_err(Error::database("reading the dirty marker"))?;
-    Ok(rows.first().map(|row| {
+    Ok(dirty_state(&rows))
+}
+
+fn dirty_state(rows: &[TextRow]) -> Option<DirtyState> {
+    rows.first().map(|row| {
         let text = |i: usize| row.get(i).cloned().flatten();
         let number = |i: usize| text(i).and_then(|v| v.parse::<u32>().ok());
         DirtyState {
@@ -297,7 +340,7 @@ async fn read_dirty<S: Session>(
             error: text(5),
             since: text(6).unwrap_or_default(),
         }
-    }))
+    })
 }
 
 /// Reads the history table; a row refinery could not have written is an error, not a panic.
@@ -309,6 +352,13 @@ async fn read_history<S: Session>(
         .rows(&history.select_applied())
         .await
         .map_err(Error::database("reading the history table"))?;
+    applied_revisions(history, rows)
+}
+
+fn applied_revisions(
+    history: &HistoryTable,
+    rows: Vec<TextRow>,
+) -> Result<Vec<AppliedRevision>, Error> {
     rows.into_iter()
         .map(|row| {
             let text = |i: usize| row.get(i).cloned().flatten();
@@ -354,8 +404,11 @@ async fn read_repeatables<S: Session>(
         .rows(&history.select_repeatables())
         .await
         .map_err(Error::database("reading the repeatable history"))?;
-    Ok(rows
-        .into_iter()
+    Ok(recorded_repeatables(rows))
+}
+
+fn recorded_repeatables(rows: Vec<TextRow>) -> Vec<RecordedRepeatable> {
+    rows.into_iter()
         .filter_map(|row| {
             let text = |i: usize| row.get(i).cloned().flatten();
             Some(RecordedRepeatable {
@@ -364,7 +417,7 @@ async fn read_repeatables<S: Session>(
                 applied_on: text(2).unwrap_or_default(),
             })
         })
-        .collect())
+        .collect()
 }
 
 /// The line of the statement where the server located the error, when it did.

@@ -31,6 +31,12 @@ pub(crate) trait Session: Send {
         sql: &'a str,
     ) -> impl Future<Output = Result<Vec<TextRow>, tokio_postgres::Error>> + Send + 'a;
 
+    /// Runs several queries sent as one string and returns the rows of each, in order.
+    fn result_sets<'a>(
+        &'a mut self,
+        sql: &'a str,
+    ) -> impl Future<Output = Result<Vec<Vec<TextRow>>, tokio_postgres::Error>> + Send + 'a;
+
     /// Waits between two tries of the advisory lock.
     fn sleep(&mut self, duration: Duration) -> impl Future<Output = ()> + Send + '_;
 
@@ -51,6 +57,26 @@ pub(crate) trait Session: Send {
 pub(crate) struct Counted {
     pub(crate) completed: Option<usize>,
     pub(crate) error: tokio_postgres::Error,
+}
+
+/// The rows of each statement of a query string: each ends with its CommandComplete.
+fn text_result_sets(messages: Vec<SimpleQueryMessage>) -> Vec<Vec<TextRow>> {
+    let mut sets = vec![Vec::new()];
+    for message in messages {
+        match message {
+            SimpleQueryMessage::Row(row) => sets.last_mut().into_iter().for_each(|set| {
+                set.push(
+                    (0..row.len())
+                        .map(|i| row.get(i).map(str::to_owned))
+                        .collect(),
+                )
+            }),
+            SimpleQueryMessage::CommandComplete(_) => sets.push(Vec::new()),
+            _ => {}
+        }
+    }
+    sets.pop();
+    sets
 }
 
 fn text_rows(messages: Vec<SimpleQueryMessage>) -> Vec<TextRow> {
@@ -82,6 +108,13 @@ impl Session for postgres::Client {
         std::future::ready(self.simple_query(sql).map(text_rows))
     }
 
+    fn result_sets<'a>(
+        &'a mut self,
+        sql: &'a str,
+    ) -> impl Future<Output = Result<Vec<Vec<TextRow>>, tokio_postgres::Error>> + Send + 'a {
+        std::future::ready(self.simple_query(sql).map(text_result_sets))
+    }
+
     fn sleep(&mut self, duration: Duration) -> impl Future<Output = ()> + Send + '_ {
         std::thread::sleep(duration);
         std::future::ready(())
@@ -111,6 +144,10 @@ impl Session for tokio_postgres::Client {
 
     async fn rows(&mut self, sql: &str) -> Result<Vec<TextRow>, tokio_postgres::Error> {
         self.simple_query(sql).await.map(text_rows)
+    }
+
+    async fn result_sets(&mut self, sql: &str) -> Result<Vec<Vec<TextRow>>, tokio_postgres::Error> {
+        self.simple_query(sql).await.map(text_result_sets)
     }
 
     fn sleep(&mut self, duration: Duration) -> impl Future<Output = ()> + Send + '_ {
