@@ -16,7 +16,7 @@ use clap::{Parser, Subcommand};
 use migrations_core::{Command, Target};
 
 use crate::connect::DatabaseUrl;
-use crate::error::Error;
+use crate::error::{DriverError, Error};
 use crate::runner::{Resolution, Runner};
 
 #[derive(Debug, Parser)]
@@ -125,41 +125,83 @@ fn run(runner: Runner, cli: Cli) -> Result<(), Error> {
     let runner = runner
         .with_history_table(&cli.history_table)?
         .with_lock_timeout(cli.lock_timeout);
-    let connect = || -> Result<postgres::Client, Error> {
-        let url: DatabaseUrl = cli.database_url.as_deref().unwrap_or_default().parse()?;
-        Ok(url.connect()?)
-    };
-    match cli.command {
-        Subcommands::Current => println!("{}", runner.current(&mut connect()?)?),
-        Subcommands::History => println!("{}", runner.history(&mut connect()?)?),
-        Subcommands::Pending => {
-            for revision in runner.pending(&mut connect()?)? {
-                println!("{}", revision.name());
-            }
+    // The async driver: it sends each revision's transaction as one query string, where the
+    // blocking one needs a round trip per statement to tell which statement failed.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| Error::Database {
+            during: "starting the runtime",
+            error: DriverError::Connection(error.to_string()),
+        })?;
+    runtime.block_on(run_command(&runner, cli))
+}
+
+/// The connection of one command. Closed at its end, so that the connection task says goodbye
+/// to the server before the runtime stops.
+struct Connection {
+    client: tokio_postgres::Client,
+}
+
+impl Connection {
+    async fn open(database_url: Option<&str>) -> Result<Connection, Error> {
+        let url: DatabaseUrl = database_url.unwrap_or_default().parse()?;
+        Ok(Connection {
+            client: url.connect_async().await?,
+        })
+    }
+
+    async fn close(self) {
+        drop(self);
+        tokio::task::yield_now().await;
+    }
+}
+
+async fn run_command(runner: &Runner, cli: Cli) -> Result<(), Error> {
+    let url = cli.database_url.as_deref();
+    match &cli.command {
+        Subcommands::Upgrade { target, sql: true } => {
+            let range = target.as_deref().unwrap_or("head");
+            return render(runner, Command::Upgrade, range, url).await;
         }
-        Subcommands::Upgrade { target, sql } => {
-            let target = target.unwrap_or_else(|| "head".to_owned());
-            if sql {
-                print!("{}", render(&runner, Command::Upgrade, &target, connect)?);
-            } else {
-                println!(
-                    "{}",
-                    runner.upgrade(&mut connect()?, parse_target(&target)?)?
-                );
-            }
+        Subcommands::Downgrade { target, sql: true } => {
+            return render(runner, Command::Downgrade, target, url).await;
         }
-        Subcommands::Downgrade { target, sql } => {
-            if sql {
-                print!("{}", render(&runner, Command::Downgrade, &target, connect)?);
-            } else {
-                println!(
-                    "{}",
-                    runner.downgrade(&mut connect()?, parse_target(&target)?)?
-                );
-            }
+        _ => {}
+    }
+    let mut connection = Connection::open(url).await?;
+    let output = output(runner, &mut connection.client, cli.command).await;
+    connection.close().await;
+    print!("{}", output?);
+    Ok(())
+}
+
+/// What a command prints, run on the database.
+async fn output(
+    runner: &Runner,
+    client: &mut tokio_postgres::Client,
+    command: Subcommands,
+) -> Result<String, Error> {
+    Ok(match command {
+        Subcommands::Current => format!("{}\n", runner.current_async(client).await?),
+        Subcommands::History => format!("{}\n", runner.history_async(client).await?),
+        Subcommands::Pending => runner
+            .pending_async(client)
+            .await?
+            .iter()
+            .map(|revision| format!("{}\n", revision.name()))
+            .collect(),
+        Subcommands::Upgrade { target, .. } => {
+            let target = parse_target(target.as_deref().unwrap_or("head"))?;
+            format!("{}\n", runner.upgrade_async(client, target).await?)
+        }
+        Subcommands::Downgrade { target, .. } => {
+            let target = parse_target(&target)?;
+            format!("{}\n", runner.downgrade_async(client, target).await?)
         }
         Subcommands::Stamp { target } => {
-            println!("{}", runner.stamp(&mut connect()?, parse_target(&target)?)?)
+            let target = parse_target(&target)?;
+            format!("{}\n", runner.stamp_async(client, target).await?)
         }
         Subcommands::Resolve { finished, .. } => {
             let resolution = if finished {
@@ -167,10 +209,9 @@ fn run(runner: Runner, cli: Cli) -> Result<(), Error> {
             } else {
                 Resolution::RolledBack
             };
-            println!("{}", runner.resolve(&mut connect()?, resolution)?);
+            format!("{}\n", runner.resolve_async(client, resolution).await?)
         }
-    }
-    Ok(())
+    })
 }
 
 fn parse_target(text: &str) -> Result<Target, Error> {
@@ -178,19 +219,28 @@ fn parse_target(text: &str) -> Result<Target, Error> {
         .map_err(|e| Error::Plan(migrations_core::plan::PlanError::Target(e)))
 }
 
-/// The dry-run script: offline for `FROM:TO`, from the database's current state for `TO`.
-fn render(
+/// The dry-run script, printed: offline for `FROM:TO`, from the database's current state for `TO`.
+async fn render(
     runner: &Runner,
     command: Command,
     range: &str,
-    connect: impl FnOnce() -> Result<postgres::Client, Error>,
-) -> Result<String, Error> {
-    match range.split_once(':') {
+    url: Option<&str>,
+) -> Result<(), Error> {
+    let script = match range.split_once(':') {
         Some((from, to)) => {
-            runner.render_sql_offline(command, &parse_target(from)?, &parse_target(to)?)
+            runner.render_sql_offline(command, &parse_target(from)?, &parse_target(to)?)?
         }
-        None => runner.render_sql(&mut connect()?, command, &parse_target(range)?),
-    }
+        None => {
+            let mut connection = Connection::open(url).await?;
+            let script = runner
+                .render_sql_async(&mut connection.client, command, &parse_target(range)?)
+                .await;
+            connection.close().await;
+            script?
+        }
+    };
+    print!("{script}");
+    Ok(())
 }
 
 #[cfg(test)]
