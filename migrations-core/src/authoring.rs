@@ -245,16 +245,17 @@ pub fn rebase(
         _ => folder.revisions.iter().find(|r| r.name == name),
     }
     .ok_or_else(unknown)?;
-    if target.slug() == BASELINE_SLUG && target.revises.is_none() {
+    if target.slug() == BASELINE_SLUG && target.parsed.revises.is_none() {
         return Err(AuthoringError::RebaseBaseline {
             name: target.name.clone(),
         });
     }
-    if let Some(child) = folder
-        .revisions
-        .iter()
-        .find(|r| r.revises.as_ref().is_some_and(|h| h.value == target.name))
-    {
+    if let Some(child) = folder.revisions.iter().find(|r| {
+        r.parsed
+            .revises
+            .as_ref()
+            .is_some_and(|h| h.value == target.name)
+    }) {
         return Err(AuthoringError::RevisionHasChildren {
             name: target.name.clone(),
             child: child.name.clone(),
@@ -268,6 +269,7 @@ pub fn rebase(
     };
     if newest.id < target.id
         && target
+            .parsed
             .revises
             .as_ref()
             .is_some_and(|h| h.value == newest.name)
@@ -281,7 +283,7 @@ pub fn rebase(
     });
     let new_name = format!("{id}_{}", target.slug());
     let revises_line = format!("-- revises: {}", newest.name);
-    let contents = match &target.revises {
+    let contents = match &target.parsed.revises {
         Some(header) => {
             let mut lines: Vec<&str> = text.split('\n').collect();
             if let Some(line) = lines.get_mut(header.line as usize - 1) {

@@ -32,7 +32,8 @@ impl<'a> RevisionGraph<'a> {
         let parent: Vec<Option<usize>> = revisions
             .iter()
             .map(|r| {
-                r.revises
+                r.parsed
+                    .revises
                     .as_ref()
                     .and_then(|h| by_name.get(h.value.as_str()).copied())
             })
@@ -81,15 +82,15 @@ impl<'a> RevisionGraph<'a> {
                 self.check_baseline(revision, &mut out);
                 continue;
             }
-            if revision.down.is_empty() {
+            if revision.parsed.down.is_empty() {
                 report(
                     &mut out,
-                    Some(revision.down_marker_line),
+                    Some(revision.parsed.down_marker_line),
                     Problem::EmptyDown,
                 );
             }
             let expected = self.revisions[i - 1].name.clone();
-            let Some(revises) = &revision.revises else {
+            let Some(revises) = &revision.parsed.revises else {
                 report(&mut out, None, Problem::MissingRevises { expected });
                 continue;
             };
@@ -155,7 +156,7 @@ impl<'a> RevisionGraph<'a> {
             );
             return;
         }
-        if let Some(revises) = &revision.revises {
+        if let Some(revises) = &revision.parsed.revises {
             report(
                 Some(revises.line),
                 Problem::BaselineRevises {
@@ -163,7 +164,7 @@ impl<'a> RevisionGraph<'a> {
                 },
             );
         }
-        for (section, sql) in [("up", &revision.up), ("down", &revision.down)] {
+        for (section, sql) in [("up", &revision.parsed.up), ("down", &revision.parsed.down)] {
             if let Some(statement) = sql.statements().next() {
                 report(Some(statement.line), Problem::BaselineNotEmpty { section });
             }
@@ -232,7 +233,11 @@ impl<'a> RevisionGraph<'a> {
                             }
                         }
                         chain.push(self.revisions[first].name.clone());
-                        let line = self.revisions[first].revises.as_ref().map(|h| h.line);
+                        let line = self.revisions[first]
+                            .parsed
+                            .revises
+                            .as_ref()
+                            .map(|h| h.line);
                         out.push(Diagnostic {
                             file: self.revisions[first].file.clone(),
                             line,

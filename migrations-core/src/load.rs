@@ -13,8 +13,10 @@ use crate::checksum::{normalise, repeatable_checksum, revision_checksum};
 use crate::diagnostic::{Diagnostic, LoadError, Problem};
 use crate::file_name::{RevisionFileName, parse_repeatable_file_name};
 use crate::graph::RevisionGraph;
-use crate::parse::{HeaderValue, LineProblem, parse_repeatable, parse_revision};
-use crate::revision::{Repeatable, Revision, RevisionId, RevisionSet, Section};
+use crate::parse::{
+    LineProblem, ParsedRepeatable, ParsedRevision, parse_repeatable, parse_revision,
+};
+use crate::revision::{Repeatable, Revision, RevisionId, RevisionSet};
 
 /// The subfolder of versioned revisions.
 pub const VERSIONS_DIR: &str = "versions";
@@ -117,12 +119,8 @@ pub struct RevisionFile {
     pub name: String,
     /// The file as shown in messages.
     pub file: String,
-    pub revises: Option<HeaderValue>,
-    pub message: Option<String>,
-    pub up: Section,
-    pub down: Section,
-    pub down_marker_line: u32,
-    pub transactional: bool,
+    /// What the file says.
+    pub parsed: ParsedRevision,
 }
 
 impl RevisionFile {
@@ -136,9 +134,8 @@ impl RevisionFile {
 pub struct RepeatableFile {
     pub name: String,
     pub file: String,
-    pub requires: Option<HeaderValue>,
-    pub message: Option<String>,
-    pub body: Section,
+    /// What the file says.
+    pub parsed: ParsedRepeatable,
 }
 
 /// A folder after parsing each file: what parsed, and every problem found so far.
@@ -247,12 +244,7 @@ impl Folder {
             id: name.id,
             name: file_name.trim_end_matches(".sql").to_owned(),
             file,
-            revises: parsed.revises,
-            message: parsed.message,
-            up: parsed.up,
-            down: parsed.down,
-            down_marker_line: parsed.down_marker_line,
-            transactional: parsed.transactional,
+            parsed,
         });
     }
 
@@ -265,9 +257,7 @@ impl Folder {
             (Ok(name), Ok(parsed)) => self.repeatables.push(RepeatableFile {
                 name: name.to_owned(),
                 file,
-                requires: parsed.requires,
-                message: parsed.message,
-                body: parsed.body,
+                parsed,
             }),
             (name, parsed) => {
                 if let Err(problem) = name {
@@ -336,12 +326,13 @@ impl Folder {
             .map(|r| {
                 Repeatable::from_parts(
                     Cow::Owned(r.name.clone()),
-                    r.requires
+                    r.parsed
+                        .requires
                         .as_ref()
                         .and_then(|h| ids.get(h.value.as_str()).copied()),
-                    r.message.clone().map(Cow::Owned),
-                    r.body.clone(),
-                    repeatable_checksum(&r.name, r.body.sql()),
+                    r.parsed.message.clone().map(Cow::Owned),
+                    r.parsed.body.clone(),
+                    repeatable_checksum(&r.name, r.parsed.body.sql()),
                     Cow::Owned(r.file.clone()),
                 )
             })
@@ -350,8 +341,9 @@ impl Folder {
             .revisions
             .iter()
             .map(|r| {
-                let checksum = revision_checksum(r.id, r.slug(), r.up.sql());
+                let checksum = revision_checksum(r.id, r.slug(), r.parsed.up.sql());
                 let parent = r
+                    .parsed
                     .revises
                     .as_ref()
                     .and_then(|h| ids.get(h.value.as_str()).copied());
@@ -359,10 +351,10 @@ impl Folder {
                     r.id,
                     Cow::Owned(r.name.clone()),
                     parent,
-                    r.message.clone().map(Cow::Owned),
-                    r.up.clone(),
-                    r.down.clone(),
-                    r.transactional,
+                    r.parsed.message.clone().map(Cow::Owned),
+                    r.parsed.up.clone(),
+                    r.parsed.down.clone(),
+                    r.parsed.transactional,
                     checksum,
                     Cow::Owned(r.file.clone()),
                 )
@@ -381,7 +373,7 @@ impl Folder {
             .repeatables
             .iter()
             .filter_map(|r| {
-                let requires = r.requires.as_ref()?;
+                let requires = r.parsed.requires.as_ref()?;
                 (!known.contains_key(requires.value.as_str())).then(|| Diagnostic {
                     file: r.file.clone(),
                     line: Some(requires.line),

@@ -301,7 +301,10 @@ impl RevisionSet {
 
     /// The same revisions without the repeatable migrations: what `verify` walks the stairway with.
     pub fn without_repeatables(&self) -> RevisionSet {
-        RevisionSet { revisions: self.revisions.clone(), repeatables: Cow::Borrowed(&[]) }
+        RevisionSet {
+            revisions: self.revisions.clone(),
+            repeatables: Cow::Borrowed(&[]),
+        }
     }
 
     pub fn repeatable(&self, name: &str) -> Option<&Repeatable> {

@@ -59,6 +59,7 @@ impl History {
         );
         for (i, revision) in folder.revisions.iter().enumerate() {
             let parent = revision
+                .parsed
                 .revises
                 .as_ref()
                 .map_or("-", |h| h.value.get(..12).unwrap_or(&h.value));
@@ -69,7 +70,7 @@ impl History {
             if heads.contains(&revision.name) {
                 flags.push("head");
             }
-            if !revision.transactional {
+            if !revision.parsed.transactional {
                 flags.push("no-transaction");
             }
             let flags = if flags.is_empty() {
@@ -77,7 +78,7 @@ impl History {
             } else {
                 flags.join(",")
             };
-            let message = revision.message.as_deref().unwrap_or("");
+            let message = revision.parsed.message.as_deref().unwrap_or("");
             let line = format!(
                 "{:<12}  {:<width$}  {parent:<12}  {flags:<16}  {message}",
                 revision.id.to_string(),
@@ -87,10 +88,11 @@ impl History {
         }
         for repeatable in &folder.repeatables {
             let requires = repeatable
+                .parsed
                 .requires
                 .as_ref()
                 .map_or("-", |h| h.value.as_str());
-            let message = repeatable.message.as_deref().unwrap_or("");
+            let message = repeatable.parsed.message.as_deref().unwrap_or("");
             let line = format!(
                 "{:<12}  {:<width$}  {requires:<12}  {:<16}  {message}",
                 "repeatable", repeatable.name, "-"

@@ -32,8 +32,8 @@ pub(super) fn read(
     columns(transaction, &with_columns, &mut relations, objects)?;
     constraints(transaction, &oids, &relations, objects)?;
     indexes(transaction, &oids, objects)?;
-    triggers(transaction, &oids, &relations, objects)?;
-    rules(transaction, &oids, &relations, objects)?;
+    fired(&TRIGGERS, transaction, &oids, &relations, objects)?;
+    fired(&RULES, transaction, &oids, &relations, objects)?;
     policies(transaction, &oids, &relations, objects)?;
     statistics(transaction, &oids, objects)?;
     for relation in relations.into_values() {
@@ -360,47 +360,39 @@ fn indexes(
     Ok(())
 }
 
-fn triggers(
-    transaction: &mut Transaction<'_>,
-    oids: &[u32],
-    relations: &HashMap<u32, Relation>,
-    objects: &mut Objects,
-) -> Result<(), SnapshotError> {
-    let what = "triggers";
-    for row in query(
-        transaction,
-        what,
-        include_str!("../queries/triggers.sql"),
-        &[(&oids, Type::OID_ARRAY)],
-    )? {
-        let row = Columns::new(&row, what);
-        let Some(name) = member_name(relations, &row)? else {
-            continue;
-        };
-        let definition = Definition::new()
-            .sql(row.get("definition")?)
-            .property_if("enabled", trigger_firing(row.get("enabled")?))
-            .comment(row.get("comment")?)
-            .finish();
-        objects.add(ObjectKind::Trigger, name, definition);
-    }
-    Ok(())
+/// Triggers and rules: both belong to a relation, and both can be enabled or disabled.
+struct Fired {
+    kind: ObjectKind,
+    what: &'static str,
+    sql: &'static str,
 }
 
-fn rules(
+const TRIGGERS: Fired = Fired {
+    kind: ObjectKind::Trigger,
+    what: "triggers",
+    sql: include_str!("../queries/triggers.sql"),
+};
+
+const RULES: Fired = Fired {
+    kind: ObjectKind::Rule,
+    what: "rules",
+    sql: include_str!("../queries/rules.sql"),
+};
+
+fn fired(
+    fired: &Fired,
     transaction: &mut Transaction<'_>,
     oids: &[u32],
     relations: &HashMap<u32, Relation>,
     objects: &mut Objects,
 ) -> Result<(), SnapshotError> {
-    let what = "rules";
     for row in query(
         transaction,
-        what,
-        include_str!("../queries/rules.sql"),
+        fired.what,
+        fired.sql,
         &[(&oids, Type::OID_ARRAY)],
     )? {
-        let row = Columns::new(&row, what);
+        let row = Columns::new(&row, fired.what);
         let Some(name) = member_name(relations, &row)? else {
             continue;
         };
@@ -409,7 +401,7 @@ fn rules(
             .property_if("enabled", trigger_firing(row.get("enabled")?))
             .comment(row.get("comment")?)
             .finish();
-        objects.add(ObjectKind::Rule, name, definition);
+        objects.add(fired.kind, name, definition);
     }
     Ok(())
 }
