@@ -5,8 +5,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use migrations_disposable::{DisposableServer, ServerOptions};
-use migrations_tests::{connect, database, fixture_dir, history, workspace_root};
-use migrations_verify::{SchemaSnapshot, SnapshotOptions};
+use migrations_tests::{connect, database, fixture_dir, history, schema_snapshot, workspace_root};
 
 /// A run of a binary: exit code and output.
 struct Run {
@@ -50,18 +49,6 @@ fn fixture_migrate(fixture: &str, url: Option<&str>, args: &[&str]) -> Run {
     )
 }
 
-fn snapshot(client: &mut postgres::Client) -> SchemaSnapshot {
-    let options = SnapshotOptions {
-        excluded_tables: migrations_core::HistoryTable::default()
-            .tables()
-            .iter()
-            .map(|t| format!("public.{t}"))
-            .collect(),
-        ..SnapshotOptions::default()
-    };
-    SchemaSnapshot::capture(client, &options).expect("snapshot")
-}
-
 /// Runs a script with psql, as an operator would after reviewing it.
 fn psql(url: &str, script: &str) {
     let file = std::env::temp_dir().join(format!(
@@ -95,7 +82,7 @@ fn assert_dry_run_equals_upgrade(render: impl Fn(&str) -> Run, apply: impl Fn(&s
     let (mut a, mut b) = (connect(&scripted), connect(&migrated));
     assert_eq!(history(&mut a), history(&mut b), "the same history rows");
     assert!(!history(&mut a).is_empty());
-    let diff = snapshot(&mut a).diff(&snapshot(&mut b));
+    let diff = schema_snapshot(&mut a).diff(&schema_snapshot(&mut b));
     assert!(
         diff.is_empty(),
         "the script and the runner built different schemas:\n{diff}"

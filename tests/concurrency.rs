@@ -214,6 +214,18 @@ fn assert_schema_matches_history(db: &DisposableDb, set: &RevisionSet) {
     );
 }
 
+/// The `basic` fixture's three revisions after the baseline, each applied by exactly one racer.
+fn assert_basic_applied_once(db: &DisposableDb, set: &RevisionSet, moves: &[Moved]) {
+    assert_eq!(moves.iter().map(|m| m.steps).sum::<usize>(), 4, "{moves:?}");
+    assert_chained(moves, 0, 4);
+    let mut client = connect(db);
+    assert_eq!(
+        applications(&mut client),
+        ["create_counter", "add_tenants", "add_events"]
+    );
+    assert_eq!(history(&mut client), expected_history(set, 4));
+}
+
 #[test]
 fn sixteen_migrate_processes_apply_each_revision_exactly_once() {
     let db = database();
@@ -224,14 +236,7 @@ fn sixteen_migrate_processes_apply_each_revision_exactly_once() {
             .map(|_| Racer::process(FIXTURE_MIGRATE, Some(&folder), &db, &["upgrade"]))
             .collect()
     });
-    assert_eq!(moves.iter().map(|m| m.steps).sum::<usize>(), 4, "{moves:?}");
-    assert_chained(&moves, 0, 4);
-    let mut client = connect(&db);
-    assert_eq!(
-        applications(&mut client),
-        ["create_counter", "add_tenants", "add_events"]
-    );
-    assert_eq!(history(&mut client), expected_history(&set, 4));
+    assert_basic_applied_once(&db, &set, &moves);
 }
 
 #[test]
@@ -251,14 +256,7 @@ fn sixteen_library_runners_on_both_drivers_apply_each_revision_exactly_once() {
             })
             .collect()
     });
-    assert_eq!(moves.iter().map(|m| m.steps).sum::<usize>(), 4, "{moves:?}");
-    assert_chained(&moves, 0, 4);
-    let mut client = connect(&db);
-    assert_eq!(
-        applications(&mut client),
-        ["create_counter", "add_tenants", "add_events"]
-    );
-    assert_eq!(history(&mut client), expected_history(&set, 4));
+    assert_basic_applied_once(&db, &set, &moves);
 }
 
 #[test]

@@ -14,8 +14,7 @@ use std::path::{Path, PathBuf};
 use migrations_core::load_dir_as;
 use migrations_disposable::{DisposableDb, DisposableServer};
 use migrations_runtime::{Command, RepeatableState, Runner, StepKind, Target};
-use migrations_tests::{connect, database, fixture, workspace_root};
-use migrations_verify::{SchemaSnapshot, SnapshotOptions};
+use migrations_tests::{connect, database, fixture, schema_snapshot, workspace_root};
 use postgres::Client;
 
 /// Used only by the login roles this test creates on its own disposable server.
@@ -287,34 +286,22 @@ fn the_read_only_role_reads_its_tenant_and_writes_nothing() {
     }
 }
 
-fn snapshot(client: &mut Client) -> SchemaSnapshot {
-    let options = SnapshotOptions {
-        excluded_tables: migrations_core::HistoryTable::default()
-            .tables()
-            .iter()
-            .map(|t| format!("public.{t}"))
-            .collect(),
-        ..SnapshotOptions::default()
-    };
-    SchemaSnapshot::capture(client, &options).unwrap_or_else(|e| panic!("{e}"))
-}
-
 #[test]
 fn repeatables_run_twice_and_downgrade_base_leaves_only_the_roles() {
-    let empty = snapshot(&mut connect(&database()));
+    let empty = schema_snapshot(&mut connect(&database()));
     let db = database();
     let mut client = connect(&db);
     let runner = migrations::runner();
     runner
         .upgrade(&mut client, Target::Head)
         .unwrap_or_else(|e| panic!("{e}"));
-    let at_head = snapshot(&mut client);
+    let at_head = schema_snapshot(&mut client);
     // Each repeatable run once more, as a changed checksum would: the schema stays the same.
     for repeatable in migrations::REVISIONS.repeatables() {
         client
             .batch_execute(&format!("BEGIN;\n{}\n;COMMIT;", repeatable.body().sql()))
             .unwrap_or_else(|e| panic!("{}: {e}", repeatable.name()));
-        let diff = at_head.diff(&snapshot(&mut client));
+        let diff = at_head.diff(&schema_snapshot(&mut client));
         assert!(
             diff.is_empty(),
             "{} is not idempotent:\n{diff}",
@@ -324,7 +311,7 @@ fn repeatables_run_twice_and_downgrade_base_leaves_only_the_roles() {
     runner
         .downgrade(&mut client, Target::Base)
         .unwrap_or_else(|e| panic!("{e}"));
-    let diff = empty.diff(&snapshot(&mut client));
+    let diff = empty.diff(&schema_snapshot(&mut client));
     assert!(
         diff.is_empty(),
         "downgrade base left objects behind:\n{diff}"
