@@ -13,11 +13,11 @@ use crate::process::{Finished, run_migrate};
 use crate::report::{Goal, Report, Row, Value};
 use crate::sample::{Repeat, Samples};
 
-/// The library's rows: the blocking driver is the path `migrate` takes.
-pub const UPGRADE_LIBRARY: &str = "upgrade, library (postgres, blocking)";
-pub const UPGRADE_LIBRARY_ASYNC: &str = "upgrade, library (tokio-postgres)";
-pub const DOWNGRADE_LIBRARY: &str = "downgrade, library (postgres, blocking)";
-pub const DOWNGRADE_LIBRARY_ASYNC: &str = "downgrade, library (tokio-postgres)";
+/// The library's rows: `migrate` runs on tokio-postgres; the blocking API is measured beside it.
+pub const UPGRADE_LIBRARY: &str = "upgrade, library (postgres, blocking API)";
+pub const UPGRADE_LIBRARY_ASYNC: &str = "upgrade, library (tokio-postgres, as migrate)";
+pub const DOWNGRADE_LIBRARY: &str = "downgrade, library (postgres, blocking API)";
+pub const DOWNGRADE_LIBRARY_ASYNC: &str = "downgrade, library (tokio-postgres, as migrate)";
 
 /// A `tokio-postgres` client with the runtime that drives it.
 struct AsyncClient {
@@ -182,7 +182,8 @@ pub fn upgrade(work: &Workload<'_>, report: &mut Report) -> anyhow::Result<Durat
     ] {
         let mut row = Row::new(name, n, Value::Time(timed.samples.clone()))
             .with_ratio(ratio(&timed.samples, &floor.samples), "floor");
-        if work.n >= 500 {
+        // The target is on the path `migrate` takes; the blocking API is reported beside it.
+        if work.n >= 500 && name == UPGRADE_LIBRARY_ASYNC {
             row = row.with_goal(Goal::RatioAtMost(1.05));
         }
         report.push(row);
@@ -265,11 +266,12 @@ pub fn downgrade(
         (DOWNGRADE_LIBRARY, &library),
         (DOWNGRADE_LIBRARY_ASYNC, &library_async),
     ] {
-        report.push(
-            Row::new(name, n, Value::Time(timed.samples.clone()))
-                .with_ratio(ratio(&timed.samples, &floor.samples), "floor")
-                .with_goal(Goal::RatioAtMost(1.1)),
-        );
+        let mut row = Row::new(name, n, Value::Time(timed.samples.clone()))
+            .with_ratio(ratio(&timed.samples, &floor.samples), "floor");
+        if name == DOWNGRADE_LIBRARY_ASYNC {
+            row = row.with_goal(Goal::RatioAtMost(1.1));
+        }
+        report.push(row);
     }
     Ok(library.samples.median())
 }

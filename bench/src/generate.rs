@@ -84,17 +84,27 @@ pub fn revisions(count: usize) -> Vec<SyntheticRevision> {
         .collect()
 }
 
-/// Writes the baseline and `count` revisions into `dir/versions/`.
+/// Writes the baseline and `count` revisions into `dir/versions/`; files that already hold the
+/// same text are left untouched, so that a crate embedding them is not rebuilt.
 pub fn write_folder(dir: &Path, count: usize) -> anyhow::Result<()> {
     let versions = dir.join(VERSIONS);
     std::fs::create_dir_all(&versions)
         .with_context(|| format!("cannot create {}", versions.display()))?;
     for revision in revisions(count) {
-        let path = versions.join(format!("{}.sql", revision.name));
-        std::fs::write(&path, revision.text)
-            .with_context(|| format!("cannot write {}", path.display()))?;
+        write_if_changed(
+            &versions.join(format!("{}.sql", revision.name)),
+            &revision.text,
+        )?;
     }
     Ok(())
+}
+
+/// Writes `text` to `path` unless the file already holds it.
+pub fn write_if_changed(path: &Path, text: &str) -> anyhow::Result<()> {
+    if std::fs::read(path).is_ok_and(|old| old == text.as_bytes()) {
+        return Ok(());
+    }
+    std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
 }
 
 #[cfg(test)]

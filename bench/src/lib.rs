@@ -8,6 +8,7 @@ pub mod apply;
 pub mod compile;
 pub mod disposable;
 pub mod dry_run;
+pub mod embedded;
 pub mod floor;
 pub mod generate;
 pub mod machine;
@@ -103,7 +104,14 @@ pub fn run(options: &Options) -> anyhow::Result<Report> {
         "- PostgreSQL {version}, {} backend for every figure but the disposable rows of other backends",
         server.backend()
     ));
-    let migrate = process::migrate_binary()?;
+    // Without builds, `migrate` is the bench's own binary reading the folder at start-up.
+    let embedded = !options.skips(Part::Build);
+    report.context.push(if embedded {
+        "- `migrate` process rows: a binary with the revisions compiled in (`embed!()`), built for each N".to_owned()
+    } else {
+        "- `migrate` process rows: bench-migrate, which reads the folder at start-up (`--skip build`)".to_owned()
+    });
+    let folder_migrate = process::migrate_binary()?;
     let tls = if options.skips(Part::Noop) {
         None
     } else {
@@ -120,6 +128,12 @@ pub fn run(options: &Options) -> anyhow::Result<Report> {
             Some(n),
             Value::Time(load_samples),
         ));
+        let migrate = if embedded {
+            eprintln!("bench: building migrate with {n} revisions compiled in");
+            embedded::migrate_binary(&options.workspace, &options.target_dir, n)?
+        } else {
+            folder_migrate.clone()
+        };
         let work = Workload {
             n,
             verbose: options.verbose,

@@ -17,7 +17,7 @@ pub const NOOP_ROW: &str = "no-op migrate upgrade at head, TLS, whole process";
 
 /// The rows of the parts, reported after [`NOOP_ROW`].
 pub const PART_ROWS: [&str; 3] = [
-    "no-op part: process start, folder load, exit (migrate --help)",
+    "no-op part: process start and exit (migrate --help)",
     "no-op part: connect, TLS and password (library)",
     "no-op part: upgrade at head on an open connection (library)",
 ];

@@ -30,7 +30,7 @@ pub fn migrate_binary() -> anyhow::Result<PathBuf> {
         .find(|path| path.is_file())
         .with_context(|| {
             format!(
-                "bench-migrate is not built next to {}: run the bench with `cargo xtask bench` (or `cargo run --release -p migrations-bench`)",
+                "bench-migrate is not built next to {}: run the bench with `cargo xtask bench` (or `cargo build --release -p migrations-bench --bins` first)",
                 exe.display()
             )
         })

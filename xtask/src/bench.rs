@@ -10,6 +10,12 @@ use xshell::{Shell, cmd};
 pub fn run(root: &Path, args: &[String]) -> anyhow::Result<ExitCode> {
     let sh = Shell::new()?;
     sh.change_dir(root);
+    // `cargo run --bin` builds one binary; the bench also runs `bench-migrate`, found beside it.
+    cmd!(
+        sh,
+        "cargo build --release --quiet --package migrations-bench --bins"
+    )
+    .run()?;
     let mut command: std::process::Command = cmd!(
         sh,
         "cargo run --release --quiet --package migrations-bench --bin migrations-bench -- {args...}"
