@@ -20,10 +20,7 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<ExitCode> {
     let sh = Shell::new()?;
     sh.change_dir(root);
     check_postgres_binaries(&sh)?;
-    if sh.var_os("DISPOSABLE_PG_IMAGE").is_none() && docker_answers(&sh) {
-        let image = container_image(&sh, root)?;
-        sh.set_var("DISPOSABLE_PG_IMAGE", image);
-    }
+    prepare_container_image(&sh, root)?;
     let mut command: std::process::Command = cmd!(sh, "cargo test --workspace {args...}").into();
     let status = command.status().context("cannot run cargo")?;
     Ok(if status.success() {
@@ -31,6 +28,16 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// Where a Docker engine answers and `DISPOSABLE_PG_IMAGE` is not set, points it at an image that
+/// is present, pulled or built, so that the container backend starts without a registry.
+pub fn prepare_container_image(sh: &Shell, root: &Path) -> anyhow::Result<()> {
+    if sh.var_os("DISPOSABLE_PG_IMAGE").is_none() && docker_answers(sh) {
+        let image = container_image(sh, root)?;
+        sh.set_var("DISPOSABLE_PG_IMAGE", image);
+    }
+    Ok(())
 }
 
 /// The local backend and the dry-run checks need the server binaries and psql.
