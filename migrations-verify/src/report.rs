@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::diff::SchemaChange;
+use crate::diff::{SchemaChange, SchemaDiff};
 
 /// How one step of the stairway went.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -103,6 +103,20 @@ impl CheckResult {
 
     pub fn ok(&self) -> bool {
         self.status == StepStatus::Ok
+    }
+
+    /// Fails the check as `Differs` with the changes when `diff` is not empty; true if it was.
+    pub(crate) fn fail_on_diff(
+        &mut self,
+        diff: SchemaDiff,
+        message: impl FnOnce() -> String,
+    ) -> bool {
+        if diff.is_empty() {
+            return false;
+        }
+        self.fail(StepStatus::Differs, message());
+        self.diff = diff.changes;
+        true
     }
 }
 

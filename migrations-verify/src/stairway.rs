@@ -378,17 +378,12 @@ impl<'a> Verifier<'a> {
             }
             snapshots.push(self.snapshot(client)?);
         }
-        let diff = snapshots[0].diff(&snapshots[1]);
-        if !diff.is_empty() {
-            check.fail(
-                StepStatus::Differs,
-                format!(
-                    "running {} a second time changed the schema: make it idempotent (CREATE OR REPLACE, DROP ... IF EXISTS before CREATE, roles created only when missing)",
-                    repeatable.file()
-                ),
-            );
-            check.diff = diff.changes;
-        }
+        check.fail_on_diff(snapshots[0].diff(&snapshots[1]), || {
+            format!(
+                "running {} a second time changed the schema: make it idempotent (CREATE OR REPLACE, DROP ... IF EXISTS before CREATE, roles created only when missing)",
+                repeatable.file()
+            )
+        });
         Ok(check)
     }
 
@@ -435,14 +430,9 @@ impl<'a> Verifier<'a> {
                 }
             }
             if check.ok() {
-                let diff = deployed.diff(&self.snapshot(client)?);
-                if !diff.is_empty() {
-                    check.fail(
-                        StepStatus::Differs,
-                        "running the repeatable migrations again changed the schema".to_owned(),
-                    );
-                    check.diff = diff.changes;
-                }
+                check.fail_on_diff(deployed.diff(&self.snapshot(client)?), || {
+                    "running the repeatable migrations again changed the schema".to_owned()
+                });
             }
         }
         report.checks.push(check);
@@ -456,14 +446,9 @@ impl<'a> Verifier<'a> {
         match self.deployment.downgrade(client, Target::Base) {
             Err(error) => check.fail(StepStatus::Error, error.to_string()),
             Ok(_) => {
-                let diff = empty.diff(&self.snapshot(client)?);
-                if !diff.is_empty() {
-                    check.fail(
-                        StepStatus::Differs,
-                        "objects are left after downgrading to base: a down section (or one of a revision a repeatable migration depends on) leaves them".to_owned(),
-                    );
-                    check.diff = diff.changes;
-                }
+                check.fail_on_diff(empty.diff(&self.snapshot(client)?), || {
+                    "objects are left after downgrading to base: a down section (or one of a revision a repeatable migration depends on) leaves them".to_owned()
+                });
             }
         }
         report.checks.push(check);
@@ -508,14 +493,11 @@ impl<'a> Verifier<'a> {
                 .unwrap_or_default()
         };
         let (expected, actual) = (history(deployed), history(&mut client));
-        if !diff.is_empty() {
-            check.fail(
-                StepStatus::Differs,
-                "the script built another schema than the runner (the script's side is `after`)"
-                    .to_owned(),
-            );
-            check.diff = diff.changes;
-        } else if expected != actual {
+        let differs = check.fail_on_diff(diff, || {
+            "the script built another schema than the runner (the script's side is `after`)"
+                .to_owned()
+        });
+        if !differs && expected != actual {
             check.fail(
                 StepStatus::Differs,
                 format!("the script wrote other history rows than the runner:\n  runner: {}\n  script: {}", expected.join(", "), actual.join(", ")),
