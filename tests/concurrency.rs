@@ -12,7 +12,7 @@ use migrations_disposable::DisposableDb;
 use migrations_runtime::Report;
 use migrations_tests::{
     applications, connect, database, expected_history, finished, fixture, fixture_dir, history,
-    migrate_command, runner, schema_snapshot, wait_until,
+    migrate_command, runner, schema_snapshot, wait_until, with_async_client,
 };
 
 const FIXTURE_MIGRATE: &str = env!("CARGO_BIN_EXE_fixture-migrate");
@@ -101,16 +101,8 @@ impl Racer {
     fn async_thread(db: &DisposableDb, runner: migrations_runtime::Runner) -> Racer {
         let url = db.url().expose().to_owned();
         Racer::Thread(std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
-            runtime.block_on(async {
-                let (mut client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
-                    .await
-                    .expect("connect");
-                tokio::spawn(connection);
-                runner.upgrade_async(&mut client, Target::Head).await
+            with_async_client(&url, async |client| {
+                runner.upgrade_async(client, Target::Head).await
             })
         }))
     }

@@ -141,6 +141,25 @@ pub fn wait_until(what: &str, limit: std::time::Duration, mut condition: impl Fn
     }
 }
 
+/// Runs `work` on a `tokio-postgres` connection to `url`, on a runtime of its own, as an async
+/// application would.
+pub fn with_async_client<T>(
+    url: &str,
+    work: impl AsyncFnOnce(&mut tokio_postgres::Client) -> T,
+) -> T {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let (mut client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+            .await
+            .expect("connect");
+        tokio::spawn(connection);
+        work(&mut client).await
+    })
+}
+
 /// The schema of a database, without the history tables: what `verify` compares.
 pub fn schema_snapshot(client: &mut postgres::Client) -> migrations_verify::SchemaSnapshot {
     let options = migrations_verify::SnapshotOptions {

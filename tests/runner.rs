@@ -7,6 +7,7 @@ use migrations_core::{Command, Target};
 use migrations_runtime::{Error, Outcome, Resolution, Runner, StepKind};
 use migrations_tests::{
     applications, connect, database, expected_history, fixture, history, runner, tables,
+    with_async_client,
 };
 
 fn target(text: &str) -> Target {
@@ -208,22 +209,13 @@ fn both_drivers_fail_alike(set: migrations_core::RevisionSet, expected: &str) {
     assert!(again.to_string().starts_with(expected), "{again}");
 
     let db = database();
-    let url = db.url().expose().to_owned();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    let error = runtime.block_on(async {
-        let (mut client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
-            .await
-            .expect("connect");
-        tokio::spawn(connection);
+    let error = with_async_client(db.url().expose(), async |client| {
         let error = runner
-            .upgrade_async(&mut client, Target::Head)
+            .upgrade_async(client, Target::Head)
             .await
             .expect_err("the revision fails");
         let again = runner
-            .upgrade_async(&mut client, Target::Head)
+            .upgrade_async(client, Target::Head)
             .await
             .expect_err("fails again");
         assert!(again.to_string().starts_with(expected), "{again}");
@@ -722,19 +714,10 @@ fn current_and_history_describe_the_database() {
 #[test]
 fn the_async_runner_has_the_same_behaviour() {
     let db = database();
-    let url = db.url().expose().to_owned();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    runtime.block_on(async {
-        let (mut client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
-            .await
-            .expect("connect");
-        tokio::spawn(connection);
+    with_async_client(db.url().expose(), async |client| {
         let runner = runner("failing");
         let error = runner
-            .upgrade_async(&mut client, Target::Head)
+            .upgrade_async(client, Target::Head)
             .await
             .expect_err("fails");
         assert!(
@@ -748,26 +731,22 @@ fn the_async_runner_has_the_same_behaviour() {
             ),
             "{error}"
         );
-        let current = runner.current_async(&mut client).await.expect("current");
+        let current = runner.current_async(client).await.expect("current");
         assert_eq!(current.applied, 2);
         runner
-            .downgrade_async(&mut client, Target::Base)
+            .downgrade_async(client, Target::Base)
             .await
             .expect("downgrade");
         runner
-            .stamp_async(&mut client, target("202511121400_add_tenants"))
+            .stamp_async(client, target("202511121400_add_tenants"))
             .await
             .expect("stamp");
         assert_eq!(
-            runner
-                .current_async(&mut client)
-                .await
-                .expect("current")
-                .applied,
+            runner.current_async(client).await.expect("current").applied,
             2
         );
         let script = runner
-            .render_sql_async(&mut client, Command::Upgrade, &Target::Head)
+            .render_sql_async(client, Command::Upgrade, &Target::Head)
             .await
             .expect("render");
         assert!(
