@@ -120,7 +120,7 @@ fn the_dry_run_of_a_database_starts_where_it_stands() {
     );
     assert!(!script.stdout.contains("Running upgrade base"));
     let down = fixture_migrate("basic", Some(url), &["downgrade", "--sql", "base"]);
-    assert!(down.stdout.contains("-- Running downgrade 202511121400_create_counter -> 202511121302_baseline\nBEGIN;\nDROP TABLE applications;\nDELETE FROM refinery_schema_history WHERE version = 202511121400;\nCOMMIT;\n"), "{}", down.stdout);
+    assert!(down.stdout.contains("-- Running downgrade 202511121400_create_counter -> 202511121302_baseline\nBEGIN;\nDROP TABLE applications;\nRESET ALL;\nRESET ROLE;\nDELETE FROM \"public\".\"refinery_schema_history\" WHERE version = 202511121400;\nCOMMIT;\n"), "{}", down.stdout);
     // Rendering changed nothing.
     assert_eq!(history(&mut connect(&db)).len(), 2);
 }

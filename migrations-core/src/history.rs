@@ -10,6 +10,11 @@
 //! Beside refinery's table live two of this project's: `<table>_dirty`, the marker of a
 //! non-transactional revision that stopped part-way, and `<table>_repeatable`, the checksums of
 //! the repeatable migrations last applied.
+//!
+//! Every statement names the tables with their schema, so that a revision's `SET search_path`
+//! cannot send them elsewhere. An unqualified name is resolved once per run, by the runner
+//! ([`HistoryTable::in_schema`]), or by psql when it runs a dry-run script
+//! ([`HistoryTable::in_psql_variable`]).
 
 use std::convert::Infallible;
 use std::hash::{Hash, Hasher};
@@ -66,18 +71,29 @@ pub enum ComposeError {
     },
 }
 
+/// The psql variable a dry-run script stores the history table's schema in.
+pub const PSQL_SCHEMA_VARIABLE: &str = "migrate_history_schema";
+
 /// The history tables of one set of revisions.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HistoryTable {
+    /// As configured: `table` or `schema.table`.
     name: String,
+    /// What statements name it by: `"schema"."table"` once the schema is known.
+    qualified: String,
+    /// How `qualified` names the schema, with its trailing `.`; empty while unresolved.
+    schema_prefix: String,
 }
 
 impl Default for HistoryTable {
     fn default() -> HistoryTable {
-        HistoryTable {
-            name: DEFAULT_HISTORY_TABLE.to_owned(),
-        }
+        HistoryTable::unchecked(DEFAULT_HISTORY_TABLE)
     }
+}
+
+/// A quoted identifier: `"` doubled.
+pub fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
 }
 
 /// Stands in for a connection when refinery composes statements: it keeps what refinery would
@@ -116,32 +132,118 @@ impl HistoryTable {
                 name: name.to_owned(),
             });
         }
-        Ok(HistoryTable {
-            name: name.to_owned(),
-        })
+        Ok(HistoryTable::unchecked(name))
     }
 
-    /// refinery's table of applied revisions.
+    fn unchecked(name: &str) -> HistoryTable {
+        let mut table = HistoryTable {
+            name: name.to_owned(),
+            qualified: String::new(),
+            schema_prefix: String::new(),
+        };
+        match name.split_once('.') {
+            Some((schema, _)) => table.set_schema_prefix(format!("{}.", quote_ident(schema))),
+            None => table.qualified = name.to_owned(),
+        }
+        table
+    }
+
+    fn set_schema_prefix(&mut self, prefix: String) {
+        self.qualified = format!("{prefix}{}", quote_ident(self.table()));
+        self.schema_prefix = prefix;
+    }
+
+    /// refinery's table of applied revisions, as configured.
     pub fn name(&self) -> &str {
         &self.name
     }
 
+    /// The table's name without its schema.
+    pub fn table(&self) -> &str {
+        self.name.split_once('.').map_or(&self.name, |(_, t)| t)
+    }
+
+    /// The schema the configuration names, if it names one.
+    pub fn configured_schema(&self) -> Option<&str> {
+        self.name.split_once('.').map(|(s, _)| s)
+    }
+
+    /// True once every statement names the schema.
+    pub fn is_qualified(&self) -> bool {
+        !self.schema_prefix.is_empty()
+    }
+
+    /// The tables in `schema`, the one the runner resolved (a configured schema stays).
+    pub fn in_schema(&self, schema: &str) -> HistoryTable {
+        let mut table = self.clone();
+        if self.configured_schema().is_none() {
+            table.set_schema_prefix(format!("{}.", quote_ident(schema)));
+        }
+        table
+    }
+
+    /// The tables in the schema a dry-run script resolves into [`PSQL_SCHEMA_VARIABLE`].
+    pub fn in_psql_variable(&self) -> HistoryTable {
+        let mut table = self.clone();
+        if self.configured_schema().is_none() {
+            table.set_schema_prefix(format!(":\"{PSQL_SCHEMA_VARIABLE}\"."));
+        }
+        table
+    }
+
+    /// The query that finds the schema of an unqualified table: the one it already lives in under
+    /// the connection's `search_path`, else `current_schema()`, where it would be created. NULL
+    /// when the `search_path` names no existing schema.
+    pub fn schema_query(&self) -> String {
+        format!(
+            "SELECT coalesce((SELECT n.nspname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = pg_catalog.to_regclass({})), pg_catalog.current_schema())",
+            quote_literal(&quote_ident(self.table()))
+        )
+    }
+
+    /// `schema_query` for psql: stores the schema in [`PSQL_SCHEMA_VARIABLE`]; `None` when the
+    /// configuration names the schema.
+    pub fn psql_schema_lookup(&self) -> Option<String> {
+        self.configured_schema()
+            .is_none()
+            .then(|| format!("{} AS {PSQL_SCHEMA_VARIABLE} \\gset", self.schema_query()))
+    }
+
+    /// `suffix` appended to the table's name, with the schema.
+    fn sibling(&self, suffix: &str) -> String {
+        if self.is_qualified() {
+            format!(
+                "{}{}",
+                self.schema_prefix,
+                quote_ident(&format!("{}{suffix}", self.table()))
+            )
+        } else {
+            format!("{}{suffix}", self.name)
+        }
+    }
+
+    /// The table, with its schema once known, as statements name it.
+    pub fn qualified(&self) -> &str {
+        &self.qualified
+    }
+
     /// The marker of a non-transactional revision that stopped part-way.
     pub fn dirty_table(&self) -> String {
-        format!("{}_dirty", self.name)
+        self.sibling("_dirty")
     }
 
     /// The checksums of the repeatable migrations last applied.
     pub fn repeatable_table(&self) -> String {
-        format!("{}_repeatable", self.name)
+        self.sibling("_repeatable")
     }
 
-    /// All three tables, as `verify` leaves them out of schema comparisons.
+    /// All three tables as configured (`table` or `schema.table`, unquoted), as `verify` leaves
+    /// them out of schema comparisons.
     pub fn tables(&self) -> [String; 3] {
         [
             self.name.clone(),
-            self.dirty_table(),
-            self.repeatable_table(),
+            format!("{}_dirty", self.name),
+            format!("{}_repeatable", self.name),
         ]
     }
 
@@ -158,12 +260,12 @@ impl HistoryTable {
     pub fn create_statements(&self) -> Vec<String> {
         let refinery = format!(
             "CREATE TABLE IF NOT EXISTS {}(\n             version int8 PRIMARY KEY,\n             name VARCHAR(255),\n             applied_on VARCHAR(255),\n             checksum VARCHAR(255))",
-            self.name
+            self.qualified
         );
         vec![
             refinery,
             format!(
-                "CREATE TABLE IF NOT EXISTS {} (\n    version int8 PRIMARY KEY,\n    name text NOT NULL,\n    direction text NOT NULL,\n    statement integer,\n    line integer,\n    error text,\n    started_at timestamptz NOT NULL DEFAULT now()\n)",
+                "CREATE TABLE IF NOT EXISTS {} (\n    version int8 PRIMARY KEY,\n    name text NOT NULL,\n    direction text NOT NULL,\n    statement integer,\n    line integer,\n    error text,\n    started_at timestamptz NOT NULL DEFAULT pg_catalog.now()\n)",
                 self.dirty_table()
             ),
             format!(
@@ -177,7 +279,7 @@ impl HistoryTable {
     pub fn select_applied(&self) -> String {
         format!(
             "SELECT version, name, applied_on, checksum FROM {} ORDER BY version ASC",
-            self.name
+            self.qualified
         )
     }
 
@@ -225,7 +327,7 @@ impl HistoryTable {
             .map(|r| Self::refinery_migration(r))
             .collect::<Result<Vec<_>, _>>()?;
         let mut recorder = Recorder::default();
-        migrate(&mut recorder, migrations, target, &self.name, true).map_err(|e| {
+        migrate(&mut recorder, migrations, target, &self.qualified, true).map_err(|e| {
             ComposeError::Refused {
                 revision: revisions
                     .first()
@@ -256,7 +358,7 @@ impl HistoryTable {
     pub fn erase(&self, revision: &Revision) -> String {
         format!(
             "DELETE FROM {} WHERE version = {}",
-            self.name,
+            self.qualified,
             revision.id().get()
         )
     }
@@ -296,7 +398,7 @@ impl HistoryTable {
     /// Records a repeatable migration's checksum, replacing the previous one.
     pub fn record_repeatable(&self, repeatable: &Repeatable) -> String {
         format!(
-            "INSERT INTO {table} (name, checksum, applied_on) VALUES ('{name}', '{checksum}', to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'))\nON CONFLICT (name) DO UPDATE SET checksum = EXCLUDED.checksum, applied_on = EXCLUDED.applied_on",
+            "INSERT INTO {table} (name, checksum, applied_on) VALUES ('{name}', '{checksum}', pg_catalog.to_char(pg_catalog.clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'))\nON CONFLICT (name) DO UPDATE SET checksum = EXCLUDED.checksum, applied_on = EXCLUDED.applied_on",
             table = self.repeatable_table(),
             name = repeatable.name(),
             checksum = repeatable.checksum()
@@ -345,6 +447,28 @@ mod tests {
         ] {
             assert!(HistoryTable::new(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn statements_name_the_schema_once_resolved() {
+        let table = HistoryTable::default();
+        assert!(!table.is_qualified());
+        let resolved = table.in_schema("App");
+        assert_eq!(resolved.qualified(), r#""App"."refinery_schema_history""#);
+        assert_eq!(
+            resolved.dirty_table(),
+            r#""App"."refinery_schema_history_dirty""#
+        );
+        assert_eq!(
+            table.in_psql_variable().repeatable_table(),
+            r#":"migrate_history_schema"."refinery_schema_history_repeatable""#
+        );
+        // A configured schema wins over a resolved one, and the lock stays the configured name's.
+        let named = HistoryTable::new("meta.history").unwrap_or_default();
+        assert_eq!(named.in_schema("public").qualified(), r#""meta"."history""#);
+        assert_eq!(named.psql_schema_lookup(), None);
+        assert_eq!(resolved.lock_key(), table.lock_key());
+        assert_eq!(resolved.tables()[1], "refinery_schema_history_dirty");
     }
 
     #[test]

@@ -40,12 +40,24 @@ pub struct Unit<'a> {
     /// False for revisions marked `transaction:false`: each statement commits on its own.
     pub transactional: bool,
     pub statements: Vec<LocatedStatement<'a>>,
+    /// Run after the statements, before the history changes: returns the session to the
+    /// connection's defaults, so that a revision's `SET search_path`, `SET ROLE`, ... reach neither
+    /// the history changes nor the next revision. The runner appends what restores the settings
+    /// the connection had when the run started.
+    pub reset: Vec<String>,
     /// The history changes. A transactional unit runs them in its transaction; a non-transactional
     /// one runs them in a transaction of their own after its statements, with `clear_dirty`.
     pub bookkeeping: Vec<String>,
     /// For a non-transactional unit: the marker written before its first statement, and removed
     /// with the history change once every statement has run.
     pub dirty_marker: Option<(String, String)>,
+}
+
+/// What returns a session to the connection's defaults: `RESET ALL` leaves the role alone.
+pub const RESET_SESSION: [&str; 2] = ["RESET ALL", "RESET ROLE"];
+
+fn reset_session() -> Vec<String> {
+    RESET_SESSION.iter().map(|s| (*s).to_owned()).collect()
 }
 
 fn located<'a>(section: &'a Section, file: &'a str) -> Vec<LocatedStatement<'a>> {
@@ -122,6 +134,7 @@ pub fn render_step<'a>(
                 }),
                 transactional,
                 statements: located(section, revision.file()),
+                reset: reset_session(),
                 bookkeeping,
                 dirty_marker,
             })
@@ -169,6 +182,7 @@ pub fn render_step<'a>(
                 source: None,
                 transactional: true,
                 statements: Vec::new(),
+                reset: Vec::new(),
                 bookkeeping,
                 dirty_marker: None,
             })
@@ -189,6 +203,7 @@ pub fn render_repeatable<'a>(repeatable: &'a Repeatable, history: &HistoryTable)
         source: Some(Source::Repeatable(repeatable)),
         transactional: true,
         statements: located(repeatable.body(), repeatable.file()),
+        reset: reset_session(),
         bookkeeping: vec![history.record_repeatable(repeatable)],
         dirty_marker: None,
     }
@@ -200,18 +215,31 @@ pub struct Script<'a> {
     /// What was asked, e.g. `upgrade base:head`.
     pub title: String,
     pub lock_key: i64,
+    /// A psql meta-command that resolves the history table's schema, when the script resolves it.
+    pub schema_lookup: Option<String>,
     pub prepare: Vec<String>,
     pub units: Vec<Unit<'a>>,
 }
 
 impl<'a> Script<'a> {
-    /// Renders every step of a plan, and the repeatable migrations that would run after it.
+    /// Renders every step of a plan, and the repeatable migrations that would run after it. An
+    /// unresolved history table is resolved by psql when the script runs.
     pub fn render(
         set: &'a RevisionSet,
         plan: &Plan<'a>,
         history: &HistoryTable,
         repeatables: &[&'a Repeatable],
     ) -> Result<Script<'a>, ComposeError> {
+        let schema_lookup = (!history.is_qualified())
+            .then(|| history.psql_schema_lookup())
+            .flatten();
+        let resolved;
+        let history = if history.is_qualified() {
+            history
+        } else {
+            resolved = history.in_psql_variable();
+            &resolved
+        };
         let mut units = plan
             .steps
             .iter()
@@ -227,6 +255,7 @@ impl<'a> Script<'a> {
         Ok(Script {
             title,
             lock_key: history.lock_key(),
+            schema_lookup,
             prepare: history.create_statements(),
             units,
         })
@@ -242,7 +271,7 @@ impl fmt::Display for Unit<'_> {
             for statement in &self.statements {
                 let _ = writeln!(out, "{};", statement.sql);
             }
-            for statement in &self.bookkeeping {
+            for statement in self.reset.iter().chain(&self.bookkeeping) {
                 let _ = writeln!(out, "{statement};");
             }
             out.push_str("COMMIT;\n");
@@ -258,7 +287,7 @@ impl fmt::Display for Unit<'_> {
                 let _ = writeln!(out, "{};", statement.sql);
             }
             out.push_str("BEGIN;\n");
-            for statement in &self.bookkeeping {
+            for statement in self.reset.iter().chain(&self.bookkeeping) {
                 let _ = writeln!(out, "{statement};");
             }
             if let Some((_, clear)) = &self.dirty_marker {
@@ -291,8 +320,15 @@ impl fmt::Display for Script<'_> {
             f,
             "-- --lock-timeout), so that concurrent runs wait for each other."
         )?;
-        writeln!(f, "SELECT pg_advisory_lock({});", self.lock_key)?;
+        writeln!(f, "SELECT pg_catalog.pg_advisory_lock({});", self.lock_key)?;
         writeln!(f)?;
+        if let Some(lookup) = &self.schema_lookup {
+            writeln!(
+                f,
+                "-- The schema of the history tables: where they are, else where they will be created."
+            )?;
+            writeln!(f, "{lookup}")?;
+        }
         for statement in &self.prepare {
             writeln!(f, "{statement};")?;
         }
@@ -305,6 +341,10 @@ impl fmt::Display for Script<'_> {
             writeln!(f, "-- Nothing to do.")?;
         }
         writeln!(f)?;
-        writeln!(f, "SELECT pg_advisory_unlock({});", self.lock_key)
+        writeln!(
+            f,
+            "SELECT pg_catalog.pg_advisory_unlock({});",
+            self.lock_key
+        )
     }
 }

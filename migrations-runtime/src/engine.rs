@@ -14,10 +14,10 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use migrations_core::history::{Direction, HistoryTable};
+use migrations_core::history::{Direction, HistoryTable, quote_literal};
 use migrations_core::plan::{self, AppliedRevision, Plan, position_name, repeatables_to_run};
 use migrations_core::script::{
-    LocatedStatement, Script, Source, Unit, render_repeatable, render_step,
+    LocatedStatement, RESET_SESSION, Script, Source, Unit, render_repeatable, render_step,
 };
 use migrations_core::{Command, RevisionId, RevisionSet, Step, Target};
 
@@ -40,6 +40,64 @@ pub(crate) enum Change {
 /// The longest pause between two tries of the advisory lock.
 const MAX_LOCK_POLL: Duration = Duration::from_millis(100);
 
+/// What a run learns from the session once, before it changes anything.
+struct RunContext {
+    /// The history tables, with the schema they live in (or will be created in).
+    history: HistoryTable,
+    /// Restores the settings the session had when the run started (its own `SET`s, its role),
+    /// after each unit's `RESET ALL`; `None` when it had only the connection's defaults.
+    restore: Option<String>,
+}
+
+/// Resolves the history table's schema and notes the session's own settings, in one round trip,
+/// under the connection's settings as they are before any revision runs.
+async fn run_context<S: Session>(
+    session: &mut S,
+    history: &HistoryTable,
+) -> Result<RunContext, Error> {
+    let schema = match history.configured_schema() {
+        Some(_) => "NULL".to_owned(),
+        None => format!("({})", history.schema_query()),
+    };
+    // `role` is no row of pg_settings; it goes last, so that the others are set as the session
+    // user, who set them.
+    let query = format!(
+        "SELECT {schema}, (SELECT pg_catalog.string_agg(pg_catalog.format('pg_catalog.set_config(%L, %L, false)', name, value), ', ' ORDER BY last) \
+         FROM (SELECT name, pg_catalog.current_setting(name) AS value, false AS last FROM pg_catalog.pg_settings \
+         WHERE source = 'session' AND name NOT IN ('role', 'session_authorization') \
+         UNION ALL SELECT 'role', pg_catalog.current_setting('role'), true WHERE pg_catalog.current_setting('role') <> 'none') settings)"
+    );
+    let rows = session
+        .rows(&query)
+        .await
+        .map_err(Error::database("reading the session's settings"))?;
+    let value = |i: usize| rows.first().and_then(|row| row.get(i).cloned().flatten());
+    let history = match (history.configured_schema(), value(0)) {
+        (Some(_), _) => history.clone(),
+        (None, Some(schema)) => history.in_schema(&schema),
+        (None, None) => {
+            return Err(Error::NoHistorySchema {
+                table: history.name().to_owned(),
+            });
+        }
+    };
+    Ok(RunContext {
+        history,
+        restore: value(1).map(|calls| format!("SELECT {calls}")),
+    })
+}
+
+/// Returns the session to the settings it had when the run started, after a failure that may
+/// have left a revision's `SET`s behind (a non-transactional revision's, or a panic's).
+async fn reset_session<S: Session>(session: &mut S, restore: Option<&str>) {
+    let mut sql = RESET_SESSION.join(";\n");
+    if let Some(restore) = restore {
+        sql.push_str(";\n");
+        sql.push_str(restore);
+    }
+    let _ = session.execute(&sql).await;
+}
+
 /// Runs a changing command under the advisory lock.
 pub(crate) async fn change<S: Session>(
     settings: &Settings,
@@ -50,14 +108,20 @@ pub(crate) async fn change<S: Session>(
     let key = settings.history.lock_key();
     acquire_lock(session, key, settings.lock_timeout).await?;
     let lock_wait = started.elapsed();
-    let outcome = CatchUnwind(Box::pin(locked(settings, session, change))).await;
+    let context = match run_context(session, &settings.history).await {
+        Ok(context) => context,
+        Err(error) => {
+            unlock(session, key).await;
+            return Err(error);
+        }
+    };
+    let outcome = CatchUnwind(Box::pin(locked(settings, &context, session, change))).await;
     if !matches!(outcome, Ok(Ok(_))) {
         // A unit that failed has rolled back already; this covers a panic in the middle of one.
         let _ = session.execute("ROLLBACK").await;
+        reset_session(session, context.restore.as_deref()).await;
     }
-    let _ = session
-        .execute(&format!("SELECT pg_advisory_unlock({key})"))
-        .await;
+    unlock(session, key).await;
     match outcome {
         Ok(result) => result.map(|mut report| {
             report.lock_wait = lock_wait;
@@ -66,6 +130,12 @@ pub(crate) async fn change<S: Session>(
         }),
         Err(panic) => std::panic::resume_unwind(panic),
     }
+}
+
+async fn unlock<S: Session>(session: &mut S, key: i64) {
+    let _ = session
+        .execute(&format!("SELECT pg_catalog.pg_advisory_unlock({key})"))
+        .await;
 }
 
 /// How often the server checks, during a long statement, that the runner is still connected.
@@ -79,9 +149,9 @@ const CLIENT_CHECK_INTERVAL_MS: u32 = 1000;
 /// `current_setting(.., true)` is NULL and nothing is set.
 fn try_lock_query(key: i64) -> String {
     format!(
-        "SELECT pg_try_advisory_lock({key}), \
-         CASE WHEN current_setting('client_connection_check_interval', true) = '0' \
-         THEN set_config('client_connection_check_interval', '{CLIENT_CHECK_INTERVAL_MS}', false) END"
+        "SELECT pg_catalog.pg_try_advisory_lock({key}), \
+         CASE WHEN pg_catalog.current_setting('client_connection_check_interval', true) = '0' \
+         THEN pg_catalog.set_config('client_connection_check_interval', '{CLIENT_CHECK_INTERVAL_MS}', false) END"
     )
 }
 
@@ -168,17 +238,20 @@ impl<F: Future> Future for CatchUnwind<F> {
 /// The part of a changing command that runs under the lock.
 async fn locked<S: Session>(
     settings: &Settings,
+    context: &RunContext,
     session: &mut S,
     change: Change,
 ) -> Result<Report, Error> {
-    let history = &settings.history;
+    let history = &context.history;
     let LockedState {
         dirty,
         applied,
         repeatables: recorded,
     } = read_locked_state(session, history).await?;
     let (command, target) = match change {
-        Change::Resolve(resolution) => return resolve(settings, session, dirty, resolution).await,
+        Change::Resolve(resolution) => {
+            return resolve(settings, history, session, dirty, resolution).await;
+        }
         Change::Upgrade(target) => (Command::Upgrade, target),
         Change::Downgrade(target) => (Command::Downgrade, target),
         Change::Stamp(target) => (Command::Stamp, target),
@@ -192,7 +265,8 @@ async fn locked<S: Session>(
     let mut steps = Vec::with_capacity(plan.steps.len());
     for step in &plan.steps {
         let started = Instant::now();
-        let unit = render_step(set, step, history)?;
+        let mut unit = render_step(set, step, history)?;
+        unit.reset.extend(context.restore.clone());
         run_unit(session, history, &unit).await?;
         steps.push(step_report(step, &unit, started.elapsed()));
     }
@@ -200,7 +274,8 @@ async fn locked<S: Session>(
         // Revisions do not touch the repeatable history: what was read before them still holds.
         for repeatable in repeatables_to_run(set, plan.to, |name| checksum_of(&recorded, name)) {
             let started = Instant::now();
-            let unit = render_repeatable(repeatable, history);
+            let mut unit = render_repeatable(repeatable, history);
+            unit.reset.extend(context.restore.clone());
             run_unit(session, history, &unit).await?;
             steps.push(StepReport {
                 kind: StepKind::Repeatable,
@@ -303,7 +378,7 @@ async fn tables_exist<S: Session>(session: &mut S, history: &HistoryTable) -> Re
     let checks: Vec<String> = history
         .tables()
         .iter()
-        .map(|t| format!("to_regclass('{t}') IS NOT NULL"))
+        .map(|t| format!("pg_catalog.to_regclass({}) IS NOT NULL", quote_literal(t)))
         .collect();
     let rows = session
         .rows(&format!("SELECT {}", checks.join(" AND ")))
@@ -487,7 +562,7 @@ async fn run_unit<S: Session>(
     history: &HistoryTable,
     unit: &Unit<'_>,
 ) -> Result<(), Error> {
-    let bookkeeping = unit.bookkeeping.join(";\n");
+    let bookkeeping = finishing(unit).collect::<Vec<_>>().join(";\n");
     let Some((mark, clear)) = &unit.dirty_marker else {
         return run_in_transaction(session, unit, &bookkeeping).await;
     };
@@ -504,9 +579,15 @@ async fn run_unit<S: Session>(
                     Error::Statement { line, .. } => *line,
                     _ => statement.line,
                 };
-                let note =
-                    history.note_failure(revision, statement.index, line, &failure.to_string());
-                let _ = session.execute(&note).await;
+                // As the session's own role: a revision's `SET ROLE` may not write the marker.
+                let note = std::iter::once(history.note_failure(
+                    revision,
+                    statement.index,
+                    line,
+                    &failure.to_string(),
+                ));
+                let sql = unit.reset.iter().cloned().chain(note).collect::<Vec<_>>();
+                let _ = session.execute(&sql.join(";\n")).await;
             }
             return Err(failure);
         }
@@ -517,6 +598,14 @@ async fn run_unit<S: Session>(
         .map_err(Error::database(
             "recording the history after a non-transactional revision (the dirty marker stays)",
         ))
+}
+
+/// What a unit runs after its statements: the session's reset, then the history changes.
+fn finishing<'u>(unit: &'u Unit<'_>) -> impl Iterator<Item = &'u str> {
+    unit.reset
+        .iter()
+        .chain(&unit.bookkeeping)
+        .map(String::as_str)
 }
 
 /// Opens a unit's transaction in the query string of its first statement.
@@ -552,7 +641,7 @@ async fn run_as_one_string<S: Session>(session: &mut S, unit: &Unit<'_>) -> Resu
         sql.push_str(";\n");
         chars += statement.sql.chars().count() + 2;
     }
-    for entry in &unit.bookkeeping {
+    for entry in finishing(unit) {
         sql.push_str(entry);
         sql.push_str(";\n");
     }
@@ -597,7 +686,7 @@ async fn run_as_one_string<S: Session>(session: &mut S, unit: &Unit<'_>) -> Resu
                 error,
             })
         }
-        n if n < 1 + statements + unit.bookkeeping.len() => {
+        n if n < 1 + statements + unit.reset.len() + unit.bookkeeping.len() => {
             let _ = session.execute("ROLLBACK").await;
             Err(Error::Database {
                 during: "recording the history",
@@ -679,11 +768,11 @@ fn commit_error(unit: &Unit<'_>, error: DriverError) -> Error {
 /// Clears the dirty marker, recording the revision's history change when it was finished by hand.
 async fn resolve<S: Session>(
     settings: &Settings,
+    history: &HistoryTable,
     session: &mut S,
     dirty: Option<DirtyState>,
     resolution: Resolution,
 ) -> Result<Report, Error> {
-    let history = &settings.history;
     let state = dirty.ok_or(Error::NotDirty)?;
     let started = Instant::now();
     let mut statements = vec!["BEGIN".to_owned()];
@@ -736,6 +825,8 @@ async fn resolve<S: Session>(
 /// The applied history, the dirty marker and the repeatables' checksums, without the lock;
 /// empty when the history tables do not exist yet.
 struct Snapshot {
+    /// The history tables, their schema resolved.
+    history: HistoryTable,
     applied: Vec<AppliedRevision>,
     dirty: Option<DirtyState>,
     repeatables: Vec<RecordedRepeatable>,
@@ -745,30 +836,33 @@ async fn read_state<S: Session>(
     session: &mut S,
     history: &HistoryTable,
 ) -> Result<Snapshot, Error> {
-    if !tables_exist(session, history).await? {
+    let history = run_context(session, history).await?.history;
+    if !tables_exist(session, &history).await? {
         // A database refinery migrated has only its own table: read it anyway.
         let refinery_only = session
             .rows(&format!(
-                "SELECT to_regclass('{}') IS NOT NULL",
-                history.name()
+                "SELECT pg_catalog.to_regclass({}) IS NOT NULL",
+                quote_literal(history.qualified())
             ))
             .await
             .map_err(Error::database("looking for the history table"))?;
         let applied = if first_value(&refinery_only) == Some("t") {
-            read_history(session, history).await?
+            read_history(session, &history).await?
         } else {
             Vec::new()
         };
         return Ok(Snapshot {
+            history,
             applied,
             dirty: None,
             repeatables: Vec::new(),
         });
     }
     Ok(Snapshot {
-        applied: read_history(session, history).await?,
-        dirty: read_dirty(session, history).await?,
-        repeatables: read_repeatables(session, history).await?,
+        applied: read_history(session, &history).await?,
+        dirty: read_dirty(session, &history).await?,
+        repeatables: read_repeatables(session, &history).await?,
+        history,
     })
 }
 
@@ -881,7 +975,7 @@ pub(crate) async fn render_from_database<S: Session>(
 ) -> Result<String, Error> {
     let state = read_state(session, &settings.history).await?;
     let current = plan::applied_position(&settings.revisions, &state.applied)?;
-    render(settings, current, command, target, |name| {
+    render(settings, &state.history, current, command, target, |name| {
         checksum_of(&state.repeatables, name)
     })
 }
@@ -889,6 +983,7 @@ pub(crate) async fn render_from_database<S: Session>(
 /// The script of a command from `from` applied revisions, given the repeatables' recorded checksums.
 pub(crate) fn render(
     settings: &Settings,
+    history: &HistoryTable,
     from: usize,
     command: Command,
     target: &Target,
@@ -901,5 +996,5 @@ pub(crate) fn render(
     } else {
         Vec::new()
     };
-    Ok(Script::render(set, &plan, &settings.history, &repeatables)?.to_string())
+    Ok(Script::render(set, &plan, history, &repeatables)?.to_string())
 }

@@ -258,6 +258,10 @@ pub enum Error {
         "the database is dirty: {state}; nothing was run. Inspect the schema, finish or undo that revision's statements by hand, then run `migrate resolve --finished` (it completed) or `migrate resolve --rolled-back` (it left no trace)"
     )]
     Dirty { state: DirtyState },
+    #[error(
+        "no schema to keep the history table `{table}` in: the connection's search_path names no existing schema; set one (e.g. `options=-c search_path=public` in DATABASE_URL) or name it with --history-table <schema>.{table}"
+    )]
+    NoHistorySchema { table: String },
     #[error("nothing to resolve: the database is not dirty")]
     NotDirty,
     #[error(

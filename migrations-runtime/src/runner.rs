@@ -171,7 +171,14 @@ impl Runner {
         let from = from
             .position(self.revisions(), 0)
             .map_err(migrations_core::plan::PlanError::from)?;
-        engine::render(&self.settings, from, command, to, |_| None)
+        engine::render(
+            &self.settings,
+            &self.settings.history,
+            from,
+            command,
+            to,
+            |_| None,
+        )
     }
 
     pub async fn upgrade_async(
