@@ -7,7 +7,7 @@ use expect_test::{Expect, expect};
 use migrations_disposable::{Backend, DisposableServer, ServerOptions};
 use migrations_tests::{fixture, fixture_dir, workspace_root};
 use migrations_verify::progress::Silent;
-use migrations_verify::{StepStatus, VerifyOptions, VerifyReport, verify};
+use migrations_verify::{FailureClass, StepStatus, VerifyOptions, VerifyReport, verify};
 
 fn run(name: &str, options: &VerifyOptions) -> VerifyReport {
     let server = DisposableServer::shared().unwrap_or_else(|e| panic!("{e}"));
@@ -53,10 +53,13 @@ fn a_down_that_forgets_an_index_fails_naming_it() {
             downgrade to base leaves an empty schema: skipped
 
             FAILED 202511121401_index_events
+              class: leftover object, up again fails
               upgrade of `202511121401_index_events` failed at fixtures/verify_forgotten_index/versions/202511121401_index_events.sql:4: ERROR 42P07: relation "events_tenant_idx" already exists
                 the revision was rolled back; the database is as it was before it
               after down, the schema differs from the schema before up:
                 + index public.events_tenant_idx: CREATE INDEX events_tenant_idx ON public.events USING btree (tenant_id)
+
+            flagged revisions by class: 1 leftover object, 1 up again fails
 
             FAILED: 2 of 3 revisions verified, 1 failed in <time>"#]],
     );
@@ -202,6 +205,70 @@ fn keep_going_reports_every_bad_revision() {
         stopped.totals.skipped, 2,
         "without --keep-going the stairway stops at the first"
     );
+}
+
+#[test]
+fn after_a_failure_keep_going_compares_with_the_database_it_goes_on_from() {
+    let options = VerifyOptions {
+        keep_going: true,
+        ..VerifyOptions::default()
+    };
+    let report = run("verify_keep_going_now", &options);
+    let statuses: Vec<String> = report
+        .revisions
+        .iter()
+        .map(|r| format!("{} {} {} {}", r.revision, r.up, r.down, r.reup))
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            "202601020000_baseline ok ok ok",
+            "202601020100_started_view ok ok unstable",
+            "202601020200_items ok differs error",
+            "202601020300_tags ok ok ok",
+            "202601020400_item_tags ok ok ok",
+        ],
+        "{}",
+        text(&report)
+    );
+    let failed: Vec<&str> = report
+        .revisions
+        .iter()
+        .filter(|r| !r.ok())
+        .map(|r| r.revision.as_str())
+        .collect();
+    assert_eq!(failed, ["202601020200_items"]);
+    assert_eq!((report.totals.ok, report.totals.unstable), (4, 1));
+    assert_eq!(
+        report.revisions[2].classes,
+        [FailureClass::LeftoverObject, FailureClass::UpAgainFails]
+    );
+    assert_eq!(report.revisions[1].classes, [FailureClass::NotReproducible]);
+    let unstable = &report.revisions[1];
+    let note = unstable.note.as_deref().unwrap_or_default();
+    assert!(
+        note.contains("view public.started embeds the time it was created"),
+        "{note}"
+    );
+    // The dry-run script builds the view at another moment: that is not the script's fault.
+    let dry_run = report
+        .checks
+        .iter()
+        .find(|c| c.check.starts_with("the dry-run script"))
+        .expect("the dry-run check ran");
+    assert!(dry_run.ok(), "{}", text(&report));
+    let json = serde_json::to_value(&report).expect("json");
+    assert_eq!(json["revisions"][1]["reup"], "unstable");
+
+    // Unstable is reported, and fails the run only when asked to.
+    let clean = VerifyOptions {
+        keep_going: true,
+        fail_on_unstable: true,
+        ..VerifyOptions::default()
+    };
+    let strict = run("verify_keep_going_now", &clean);
+    assert!(!strict.ok());
+    assert!(text(&strict).contains("UNSTABLE 202601020100_started_view"));
 }
 
 #[test]

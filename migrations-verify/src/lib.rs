@@ -3,12 +3,15 @@
 //! [`verify`] walks a set of revisions on a disposable database (see [`stairway`]) and returns a
 //! [`VerifyReport`]; [`SchemaSnapshot`] and [`SchemaDiff`] are the catalog picture it compares.
 
+mod classify;
 mod diff;
 pub mod progress;
 mod report;
 mod snapshot;
 pub mod stairway;
+mod unstable;
 
+pub use classify::FailureClass;
 pub use diff::{SchemaChange, SchemaDiff};
 pub use report::{CheckResult, RevisionResult, StepChange, StepStatus, Totals, VerifyReport};
 pub use snapshot::{

@@ -25,6 +25,10 @@ struct Cli {
     /// Carry on after a failing revision, so that one run reports every bad revision
     #[arg(long)]
     keep_going: bool,
+    /// Fail on an unstable revision too: one whose up, run again on the same schema, builds
+    /// another (a definition embedding its creation time); by default it is reported, not failed
+    #[arg(long)]
+    fail_on_unstable: bool,
     /// Write a machine-readable report to FILE
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
@@ -81,6 +85,7 @@ fn run(cli: Cli) -> anyhow::Result<bool> {
     let options = VerifyOptions {
         from: cli.from,
         keep_going: cli.keep_going,
+        fail_on_unstable: cli.fail_on_unstable,
         column_order: match cli.column_order {
             ColumnOrderArg::Exact => ColumnOrder::Exact,
             ColumnOrderArg::Ignore => ColumnOrder::Ignore,

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use crate::classify::FailureClass;
 use crate::diff::{SchemaChange, SchemaDiff};
 
 /// How one step of the stairway went.
@@ -19,6 +20,9 @@ pub enum StepStatus {
     Differs,
     /// Not run: an earlier step failed.
     Skipped,
+    /// Up again, on the exact schema the first up started from, built another schema: the up is
+    /// not reproducible (a definition that embeds the time it was created, say). Its down is fine.
+    Unstable,
 }
 
 impl fmt::Display for StepStatus {
@@ -29,6 +33,7 @@ impl fmt::Display for StepStatus {
             StepStatus::Error => "error",
             StepStatus::Differs => "differs",
             StepStatus::Skipped => "skipped",
+            StepStatus::Unstable => "unstable",
         })
     }
 }
@@ -53,15 +58,26 @@ pub struct RevisionResult {
     pub reup: StepStatus,
     pub diff: Vec<StepChange>,
     pub error: Option<String>,
+    /// Why an unstable revision is not reproducible, naming the objects.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Why it was flagged, by class; empty when every step is ok.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub classes: Vec<FailureClass>,
     #[serde(rename = "duration_ms", serialize_with = "millis")]
     pub duration: Duration,
 }
 
 impl RevisionResult {
+    /// Every step ok, or only up again unstable: the down restores the schema exactly.
     pub fn ok(&self) -> bool {
-        [self.up, self.down, self.reup]
-            .iter()
-            .all(|s| *s == StepStatus::Ok)
+        self.up == StepStatus::Ok
+            && self.down == StepStatus::Ok
+            && matches!(self.reup, StepStatus::Ok | StepStatus::Unstable)
+    }
+
+    pub fn unstable(&self) -> bool {
+        self.reup == StepStatus::Unstable
     }
 
     pub(crate) fn skipped(revision: &str) -> RevisionResult {
@@ -72,6 +88,8 @@ impl RevisionResult {
             reup: StepStatus::Skipped,
             diff: Vec::new(),
             error: None,
+            note: None,
+            classes: Vec::new(),
             duration: Duration::ZERO,
         }
     }
@@ -126,6 +144,8 @@ pub struct VerifyReport {
     pub backend: String,
     pub revisions: Vec<RevisionResult>,
     pub checks: Vec<CheckResult>,
+    /// True when an unstable revision fails the run (`--fail-on-unstable`).
+    pub unstable_fails: bool,
     pub totals: Totals,
 }
 
@@ -133,6 +153,8 @@ pub struct VerifyReport {
 pub struct Totals {
     pub revisions: usize,
     pub ok: usize,
+    /// Of `ok`, those whose up is not reproducible.
+    pub unstable: usize,
     pub failed: usize,
     pub skipped: usize,
     pub checks_failed: usize,
@@ -150,7 +172,21 @@ fn millis<S: serde::Serializer>(duration: &Duration, serializer: S) -> Result<S:
 
 impl VerifyReport {
     pub fn ok(&self) -> bool {
-        self.revisions.iter().all(|r| r.ok()) && self.checks.iter().all(CheckResult::ok)
+        self.revisions
+            .iter()
+            .all(|r| r.ok() && !(self.unstable_fails && r.unstable()))
+            && self.checks.iter().all(CheckResult::ok)
+    }
+
+    /// How many flagged revisions have each class (a revision may have several), most first.
+    pub fn by_class(&self) -> Vec<(FailureClass, usize)> {
+        let mut counts = std::collections::BTreeMap::new();
+        for class in self.revisions.iter().flat_map(|r| &r.classes) {
+            *counts.entry(*class).or_insert(0) += 1;
+        }
+        let mut counts: Vec<(FailureClass, usize)> = counts.into_iter().collect();
+        counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        counts
     }
 
     pub(crate) fn tally(&mut self, elapsed: Duration, snapshots: Duration, snapshot_count: usize) {
@@ -163,6 +199,7 @@ impl VerifyReport {
         self.totals = Totals {
             revisions: self.revisions.len(),
             ok,
+            unstable: self.revisions.iter().filter(|r| r.unstable()).count(),
             failed: self.revisions.len() - ok - skipped,
             skipped,
             checks_failed: self
@@ -221,6 +258,10 @@ impl fmt::Display for VerifyReport {
         {
             writeln!(f)?;
             writeln!(f, "FAILED {}", r.revision)?;
+            if !r.classes.is_empty() {
+                let classes: Vec<&str> = r.classes.iter().map(|c| c.as_str()).collect();
+                writeln!(f, "  class: {}", classes.join(", "))?;
+            }
             if let Some(error) = &r.error {
                 writeln!(f, "  {}", error.replace('\n', "\n  "))?;
             }
@@ -254,6 +295,21 @@ impl fmt::Display for VerifyReport {
                 )?;
             }
         }
+        for r in self.revisions.iter().filter(|r| r.unstable()) {
+            writeln!(f)?;
+            writeln!(f, "UNSTABLE {}", r.revision)?;
+            if let Some(note) = &r.note {
+                writeln!(f, "  {}", note.replace('\n', "\n  "))?;
+            }
+            let diff = crate::diff::SchemaDiff {
+                changes: r.diff.iter().map(|c| c.change.clone()).collect(),
+            };
+            writeln!(
+                f,
+                "    {}",
+                diff.to_string().trim_end().replace('\n', "\n    ")
+            )?;
+        }
         for check in self
             .checks
             .iter()
@@ -275,6 +331,15 @@ impl fmt::Display for VerifyReport {
                 )?;
             }
         }
+        let by_class = self.by_class();
+        if !by_class.is_empty() {
+            writeln!(f)?;
+            let counts: Vec<String> = by_class
+                .iter()
+                .map(|(class, count)| format!("{count} {class}"))
+                .collect();
+            writeln!(f, "flagged revisions by class: {}", counts.join(", "))?;
+        }
         writeln!(f)?;
         let t = &self.totals;
         write!(
@@ -284,6 +349,9 @@ impl fmt::Display for VerifyReport {
             t.ok,
             t.revisions
         )?;
+        if t.unstable > 0 {
+            write!(f, " ({} unstable)", t.unstable)?;
+        }
         if t.failed > 0 {
             write!(f, ", {} failed", t.failed)?;
         }

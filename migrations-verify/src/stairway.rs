@@ -32,8 +32,10 @@ pub struct VerifyOptions {
     /// Verify only the revisions after this one (file stem, id or slug): the fast path for a change
     /// that adds revisions.
     pub from: Option<String>,
-    /// Go on after a failing revision, from a database rebuilt to the state after its up.
+    /// Go on after a failing revision, from a copy of a database that only went up.
     pub keep_going: bool,
+    /// Fail the run on an unstable revision (an up that is not reproducible) too.
+    pub fail_on_unstable: bool,
     pub column_order: ColumnOrder,
     pub history: HistoryTable,
 }
@@ -43,6 +45,7 @@ impl Default for VerifyOptions {
         VerifyOptions {
             from: None,
             keep_going: false,
+            fail_on_unstable: false,
             column_order: ColumnOrder::Exact,
             history: HistoryTable::default(),
         }
@@ -82,6 +85,7 @@ pub fn verify(
         backend: server.backend().to_string(),
         revisions: Vec::new(),
         checks: Vec::new(),
+        unstable_fails: options.fail_on_unstable,
         totals: Default::default(),
     };
     let start = verifier.start_position()?;
@@ -107,6 +111,18 @@ struct Verifier<'a> {
     snapshot_options: SnapshotOptions,
     snapshot_time: Duration,
     snapshot_count: usize,
+    /// With `--keep-going`, once a revision failed: a database that only goes up, copied to go on
+    /// from after each failure.
+    shadow: Option<Stair>,
+}
+
+/// What one revision's stairway step found, and the snapshots later revisions compare with.
+struct StepOutcome {
+    result: RevisionResult,
+    /// After the first up, when it worked.
+    after_up: Option<SchemaSnapshot>,
+    /// After up again, when it ran.
+    at_end: Option<SchemaSnapshot>,
 }
 
 /// The stairway's database and a connection to it.
@@ -142,6 +158,7 @@ impl<'a> Verifier<'a> {
             },
             snapshot_time: Duration::ZERO,
             snapshot_count: 0,
+            shadow: None,
         }
     }
 
@@ -223,23 +240,28 @@ impl<'a> Verifier<'a> {
                 continue;
             }
             progress.revision_started(revision.name(), offset, total);
-            let (result, after_up) = self.step(&mut stair, revision, position, &before)?;
+            let step = self.step(&mut stair, revision, position, &before)?;
+            let result = step.result;
             progress.revision_finished(&result, offset, total);
             let ok = result.ok();
+            let down_rolled_back = result.down == StepStatus::Error && revision.is_transactional();
             report.revisions.push(result);
-            if ok {
-                if let Some(after) = after_up {
-                    before = after;
+            match (step.after_up, step.at_end) {
+                (Some(_), Some(at_end)) if ok => {
+                    // Unstable or not, later revisions run on the schema up again built.
+                    before = at_end;
+                    self.check_repeatables_at(&mut stair, position, revision, report)?;
                 }
-                self.check_repeatables_at(&mut stair, position, revision, report)?;
-                continue;
-            }
-            match after_up {
-                // Down or up again failed: go on from a database rebuilt to the state after up.
-                Some(after) if self.options.keep_going => match self.fresh_stair(position)? {
+                // A transactional down that failed left the database as up built it.
+                (Some(after_up), _) if self.options.keep_going && down_rolled_back => {
+                    before = after_up;
+                }
+                // Down or up again went wrong: go on from a copy of a database that only went up,
+                // compared with its own snapshot (a rebuilt database is not the same database).
+                (Some(_), _) if self.options.keep_going => match self.rebuilt_stair(position)? {
                     Ok(rebuilt) => {
                         stair = rebuilt;
-                        before = after;
+                        before = self.snapshot(&mut stair.client)?;
                     }
                     Err(_) => stopped = true,
                 },
@@ -250,47 +272,98 @@ impl<'a> Verifier<'a> {
         Ok((!stopped).then_some(stair))
     }
 
-    /// Up, down, up again for one revision; the snapshot after up when up worked.
+    /// Up, down, up again for one revision.
     fn step(
         &mut self,
         stair: &mut Stair,
         revision: &Revision,
         position: usize,
         before: &SchemaSnapshot,
-    ) -> Result<(RevisionResult, Option<SchemaSnapshot>), VerifyError> {
+    ) -> Result<StepOutcome, VerifyError> {
         let started = Instant::now();
         let mut result = RevisionResult::skipped(revision.name());
         let here = Target::Id(revision.id());
         if let Err(error) = self.stairway.upgrade(&mut stair.client, here.clone()) {
             result.up = StepStatus::Error;
             result.error = Some(error.to_string());
+            result.classes = crate::classify::classify(&result, false);
             result.duration = started.elapsed();
-            return Ok((result, None));
+            return Ok(StepOutcome {
+                result,
+                after_up: None,
+                at_end: None,
+            });
         }
         result.up = StepStatus::Ok;
         let after_up = self.snapshot(&mut stair.client)?;
 
         let below = self.target_at(position - 1);
+        let mut at_end = None;
+        let mut noop_down = false;
         match self.stairway.downgrade(&mut stair.client, below) {
             Err(error) => {
                 result.down = StepStatus::Error;
                 result.error = Some(error.to_string());
             }
             Ok(_) => {
-                result.down = self.compare(&mut stair.client, before, "down", &mut result.diff)?;
+                let (down, after_down) =
+                    self.compare(&mut stair.client, before, "down", &mut result.diff)?;
+                result.down = down;
+                noop_down = down == StepStatus::Differs && after_up.diff(&after_down).is_empty();
                 result.reup = match self.stairway.upgrade(&mut stair.client, here) {
                     Err(error) => {
                         result.error = Some(error.to_string());
                         StepStatus::Error
                     }
                     Ok(_) => {
-                        self.compare(&mut stair.client, &after_up, "reup", &mut result.diff)?
+                        let (reup, snapshot) =
+                            self.compare(&mut stair.client, &after_up, "reup", &mut result.diff)?;
+                        at_end = Some(snapshot);
+                        reup
                     }
                 };
+                // The down restored exactly the schema the first up started from, and the same up
+                // built another: the up is not reproducible, the down is not at fault.
+                if down == StepStatus::Ok && result.reup == StepStatus::Differs {
+                    result.reup = StepStatus::Unstable;
+                    let changes: Vec<_> = result.diff.iter().map(|c| c.change.clone()).collect();
+                    result.note = Some(crate::unstable::explain(&changes));
+                }
             }
         }
+        result.classes = crate::classify::classify(&result, noop_down);
         result.duration = started.elapsed();
-        Ok((result, Some(after_up)))
+        Ok(StepOutcome {
+            result,
+            after_up: Some(after_up),
+            at_end,
+        })
+    }
+
+    /// A copy of a database that only went up, at `position`: the shadow is created (from base)
+    /// the first time and moved up from there on.
+    fn rebuilt_stair(&mut self, position: usize) -> Result<Result<Stair, String>, VerifyError> {
+        let mut shadow = match self.shadow.take() {
+            Some(shadow) => shadow,
+            None => match self.fresh_stair(0)? {
+                Ok(shadow) => shadow,
+                Err(error) => return Ok(Err(error)),
+            },
+        };
+        if let Err(error) = self
+            .stairway
+            .upgrade(&mut shadow.client, self.target_at(position))
+        {
+            return Ok(Err(error.to_string()));
+        }
+        // A copy needs the source idle: close our session, copy, reconnect.
+        drop(std::mem::replace(&mut shadow.client, shadow.db.connect()?));
+        let copy = self.server.clone_db(&shadow.db);
+        shadow.client = shadow.db.connect()?;
+        self.shadow = Some(shadow);
+        let db = copy?;
+        let client = db.connect()?;
+        Ok(Ok(Stair { db, client }))
     }
 
     /// Snapshots the database and compares it with `expected`; differences go into `diff`.
@@ -300,8 +373,9 @@ impl<'a> Verifier<'a> {
         expected: &SchemaSnapshot,
         step: &'static str,
         diff: &mut Vec<StepChange>,
-    ) -> Result<StepStatus, VerifyError> {
-        let changes = expected.diff(&self.snapshot(client)?).changes;
+    ) -> Result<(StepStatus, SchemaSnapshot), VerifyError> {
+        let actual = self.snapshot(client)?;
+        let changes = expected.diff(&actual).changes;
         let status = if changes.is_empty() {
             StepStatus::Ok
         } else {
@@ -312,7 +386,7 @@ impl<'a> Verifier<'a> {
                 .into_iter()
                 .map(|change| StepChange { step, change }),
         );
-        Ok(status)
+        Ok((status, actual))
     }
 
     /// The repeatables whose required revision is applied at `position`.
@@ -481,7 +555,11 @@ impl<'a> Verifier<'a> {
             return Ok(check);
         }
         let mut client = scripted.connect()?;
-        let diff = deployed_snapshot.diff(&self.snapshot(&mut client)?);
+        let mut diff = deployed_snapshot.diff(&self.snapshot(&mut client)?);
+        // Two databases built at two moments differ in definitions that embed their creation
+        // time; the stairway reports those revisions as unstable.
+        diff.changes
+            .retain(|change| !crate::unstable::only_times_differ(change));
         let query = format!(
             "SELECT version::text || ' ' || name || ' ' || checksum FROM {} ORDER BY version",
             self.options.history.name()
