@@ -9,7 +9,7 @@ use xshell::{Shell, cmd};
 
 /// Runs the workspace's `migrate` binary: the code staging and production run.
 pub fn migrate(root: &Path, args: &[String]) -> anyhow::Result<ExitCode> {
-    run(root, "migrations", "migrate", args)
+    run(root, "migrations", "migrate", &["--quiet"], args)
 }
 
 /// Runs `migrations-verify` on the project's folder, unless `--migrations` names another.
@@ -22,16 +22,29 @@ pub fn verify(root: &Path, args: &[String]) -> anyhow::Result<ExitCode> {
         args.push("--migrations".to_owned());
         args.push(root.join("migrations").display().to_string());
     }
-    run(root, "migrations-verify", "migrations-verify", &args)
+    // Optimised, and not quiet: a first build takes minutes, and cargo's progress says so.
+    run(
+        root,
+        "migrations-verify",
+        "migrations-verify",
+        &["--profile", "verify"],
+        &args,
+    )
 }
 
-fn run(root: &Path, package: &str, bin: &str, args: &[String]) -> anyhow::Result<ExitCode> {
+fn run(
+    root: &Path,
+    package: &str,
+    bin: &str,
+    cargo_flags: &[&str],
+    args: &[String],
+) -> anyhow::Result<ExitCode> {
     let sh = Shell::new()?;
     sh.change_dir(root);
     // The binary prints its own output and errors; its exit status is passed on as it is.
     let mut command: std::process::Command = cmd!(
         sh,
-        "cargo run --quiet --package {package} --bin {bin} -- {args...}"
+        "cargo run {cargo_flags...} --package {package} --bin {bin} -- {args...}"
     )
     .into();
     let status = command.status().context("cannot run cargo")?;
