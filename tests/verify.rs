@@ -7,7 +7,9 @@ use expect_test::{Expect, expect};
 use migrations_disposable::{Backend, DisposableServer, ServerOptions};
 use migrations_tests::{fixture, fixture_dir, workspace_root};
 use migrations_verify::progress::Silent;
-use migrations_verify::{FailureClass, StepStatus, VerifyOptions, VerifyReport, verify};
+use migrations_verify::{
+    FailureClass, Shard, StepStatus, VerifyOptions, VerifyReport, merge, verify,
+};
 
 fn run(name: &str, options: &VerifyOptions) -> VerifyReport {
     let server = DisposableServer::shared().unwrap_or_else(|e| panic!("{e}"));
@@ -269,6 +271,89 @@ fn after_a_failure_keep_going_compares_with_the_database_it_goes_on_from() {
     let strict = run("verify_keep_going_now", &clean);
     assert!(!strict.ok());
     assert!(text(&strict).contains("UNSTABLE 202601020100_started_view"));
+}
+
+/// What a report decided, without times: each revision's steps and classes, each check's status.
+fn verdicts(report: &VerifyReport) -> Vec<String> {
+    let revisions = report.revisions.iter().map(|r| {
+        format!(
+            "{} {} {} {} {:?}",
+            r.revision, r.up, r.down, r.reup, r.classes
+        )
+    });
+    let checks = report
+        .checks
+        .iter()
+        .map(|c| format!("{}: {}", c.check, c.status));
+    revisions.chain(checks).collect()
+}
+
+#[test]
+fn jobs_and_merged_shards_give_the_verdicts_of_a_single_run() {
+    for fixture in [
+        "verify_two_bad",
+        "verify_keep_going_now",
+        "verify_up_fails",
+        "verify_rich",
+    ] {
+        for keep_going in [false, true] {
+            let options = VerifyOptions {
+                keep_going,
+                ..VerifyOptions::default()
+            };
+            let single = verdicts(&run(fixture, &options));
+            let parallel = run(
+                fixture,
+                &VerifyOptions {
+                    jobs: 3,
+                    ..options.clone()
+                },
+            );
+            assert_eq!(
+                verdicts(&parallel),
+                single,
+                "{fixture} --jobs 3, keep going {keep_going}"
+            );
+            let shards: Vec<(String, VerifyReport)> = (1..=3)
+                .map(|index| {
+                    let shard = Some(Shard { index, count: 3 });
+                    let report = run(
+                        fixture,
+                        &VerifyOptions {
+                            shard,
+                            ..options.clone()
+                        },
+                    );
+                    // Through JSON, as shards on several machines hand them over.
+                    let json = serde_json::to_string(&report).expect("json");
+                    (
+                        format!("shard{index}.json"),
+                        serde_json::from_str(&json).expect("read back"),
+                    )
+                })
+                .rev()
+                .collect();
+            let merged = merge(shards).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(
+                verdicts(&merged),
+                single,
+                "{fixture} merged shards, keep going {keep_going}"
+            );
+            assert_eq!(merged.ok(), parallel.ok());
+        }
+    }
+    let lone = run(
+        "verify_two_bad",
+        &VerifyOptions {
+            shard: Some(Shard { index: 1, count: 2 }),
+            ..VerifyOptions::default()
+        },
+    );
+    let error = merge(vec![("a.json".to_owned(), lone)]).expect_err("a shard is missing");
+    assert_eq!(
+        error.to_string(),
+        "shard 2 of 2 is missing: give all 2 reports"
+    );
 }
 
 #[test]

@@ -4,14 +4,14 @@
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::diff::SchemaChange;
-use crate::report::{RevisionResult, StepStatus};
+use crate::report::{RevisionResult, StairStep, StepStatus};
 use crate::snapshot::ObjectKind;
 
 /// One reason a revision was flagged.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FailureClass {
     /// The up section fails: later revisions cannot be verified.
@@ -75,7 +75,7 @@ pub(crate) fn classify(result: &RevisionResult, noop_down: bool) -> Vec<FailureC
             result
                 .diff
                 .iter()
-                .filter(|c| c.step == "down")
+                .filter(|c| c.step == StairStep::Down)
                 .map(|c| change_class(&c.change)),
         ),
         _ => {}

@@ -6,19 +6,19 @@ mod line_diff;
 use std::cmp::Ordering;
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::snapshot::{ObjectKind, SchemaObject};
 
 /// Every object added, removed or changed from one snapshot (before) to another (after), sorted by
 /// kind then name.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SchemaDiff {
     pub changes: Vec<SchemaChange>,
 }
 
 /// One object that differs between two snapshots.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "change", rename_all = "snake_case")]
 pub enum SchemaChange {
     /// In the after snapshot only.

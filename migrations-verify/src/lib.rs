@@ -5,6 +5,7 @@
 
 mod classify;
 mod diff;
+mod merge;
 pub mod progress;
 mod report;
 mod snapshot;
@@ -13,7 +14,10 @@ mod unstable;
 
 pub use classify::FailureClass;
 pub use diff::{SchemaChange, SchemaDiff};
-pub use report::{CheckResult, RevisionResult, StepChange, StepStatus, Totals, VerifyReport};
+pub use merge::{MergeError, merge};
+pub use report::{
+    CheckResult, RevisionResult, Shard, StairStep, StepChange, StepStatus, Totals, VerifyReport,
+};
 pub use snapshot::{
     ColumnOrder, ObjectKind, SchemaObject, SchemaSnapshot, SnapshotError, SnapshotOptions,
 };

@@ -8,7 +8,7 @@ use anyhow::Context;
 use clap::{Parser, ValueEnum};
 use migrations_core::history::HistoryTable;
 use migrations_disposable::{Backend, DisposableServer, ServerOptions};
-use migrations_verify::{ColumnOrder, VerifyOptions, progress, verify};
+use migrations_verify::{ColumnOrder, Shard, VerifyOptions, VerifyReport, merge, progress, verify};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -29,6 +29,15 @@ struct Cli {
     /// another (a definition embedding its creation time); by default it is reported, not failed
     #[arg(long)]
     fail_on_unstable: bool,
+    /// Verify the history in N segments at once, each on a database of its own
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64))]
+    jobs: u16,
+    /// Verify only segment K of N (for CI matrices); `--merge` combines the shards' JSON reports
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    shard: Option<Shard>,
+    /// Merge the JSON reports of every shard of a run into one report; runs nothing else
+    #[arg(long, value_name = "REPORT", num_args = 1.., conflicts_with_all = ["shard", "from", "keep_going"])]
+    merge: Vec<PathBuf>,
     /// Write a machine-readable report to FILE
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
@@ -67,7 +76,46 @@ fn main() -> ExitCode {
     }
 }
 
+fn parse_shard(text: &str) -> Result<Shard, String> {
+    let parsed = text
+        .split_once('/')
+        .and_then(|(k, n)| Some((k.parse::<usize>().ok()?, n.parse::<usize>().ok()?)));
+    match parsed {
+        Some((index, count)) if index >= 1 && index <= count => Ok(Shard { index, count }),
+        _ => Err(format!(
+            "`{text}` is not a shard: give K/N with 1 <= K <= N, e.g. 2/4"
+        )),
+    }
+}
+
+/// Prints the report, writes its JSON when asked, and says whether it passed.
+fn finish(report: &VerifyReport, json: Option<&PathBuf>) -> anyhow::Result<bool> {
+    println!("{report}");
+    if let Some(path) = json {
+        let json = serde_json::to_string_pretty(report).context("cannot render the JSON report")?;
+        std::fs::write(path, json + "\n")
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(report.ok())
+}
+
+fn merge_reports(paths: &[PathBuf], json: Option<&PathBuf>) -> anyhow::Result<bool> {
+    let mut reports = Vec::new();
+    for path in paths {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {file}"))?;
+        let report: VerifyReport = serde_json::from_str(&text).with_context(|| {
+            format!("{file} is not a verify JSON report (written by `verify --json`)")
+        })?;
+        reports.push((file, report));
+    }
+    finish(&merge(reports)?, json)
+}
+
 fn run(cli: Cli) -> anyhow::Result<bool> {
+    if !cli.merge.is_empty() {
+        return merge_reports(&cli.merge, cli.json.as_ref());
+    }
     let display = cli.migrations.display().to_string();
     let set = match migrations_core::load_dir_as(&cli.migrations, &display) {
         Ok(set) => set,
@@ -86,6 +134,8 @@ fn run(cli: Cli) -> anyhow::Result<bool> {
         from: cli.from,
         keep_going: cli.keep_going,
         fail_on_unstable: cli.fail_on_unstable,
+        jobs: usize::from(cli.jobs),
+        shard: cli.shard,
         column_order: match cli.column_order {
             ColumnOrderArg::Exact => ColumnOrder::Exact,
             ColumnOrderArg::Ignore => ColumnOrder::Ignore,
@@ -102,12 +152,5 @@ fn run(cli: Cli) -> anyhow::Result<bool> {
         ..ServerOptions::default()
     })?;
     let report = verify(&set, &server, &options, &mut progress::Stderr::new())?;
-    println!("{report}");
-    if let Some(path) = &cli.json {
-        let json =
-            serde_json::to_string_pretty(&report).context("cannot render the JSON report")?;
-        std::fs::write(path, json + "\n")
-            .with_context(|| format!("cannot write {}", path.display()))?;
-    }
-    Ok(report.ok())
+    finish(&report, cli.json.as_ref())
 }

@@ -1,6 +1,9 @@
-//! Progress while `verify` runs: a bar redrawn in place on a terminal, one line per revision in CI.
+//! Progress while `verify` runs: a bar with the revision, the count and an ETA on a terminal, one
+//! line per revision in CI.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
+
+use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::report::RevisionResult;
 
@@ -20,15 +23,30 @@ impl Progress for Silent {
     fn check_started(&mut self, _: &str) {}
 }
 
-/// Writes to stderr: a bar on a terminal, plain lines otherwise (a CI log).
+/// Writes to stderr: an indicatif bar (revision, count, ETA) on a terminal, plain lines otherwise
+/// (a CI log).
 pub struct Stderr {
-    terminal: bool,
+    bar: Option<ProgressBar>,
 }
 
 impl Stderr {
     pub fn new() -> Stderr {
-        Stderr {
-            terminal: std::io::stderr().is_terminal(),
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = ProgressBar::new(0);
+            let style = ProgressStyle::with_template("[{bar:30}] {pos}/{len} {msg} (ETA {eta})")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("#>-");
+            bar.set_style(style);
+            bar
+        });
+        Stderr { bar }
+    }
+
+    /// A line above the bar on a terminal, else on stderr.
+    fn line(&self, text: &str) {
+        match &self.bar {
+            Some(bar) => bar.println(text),
+            None => eprintln!("{text}"),
         }
     }
 }
@@ -50,32 +68,32 @@ fn status_line(result: &RevisionResult) -> String {
 }
 
 impl Progress for Stderr {
-    fn revision_started(&mut self, revision: &str, index: usize, total: usize) {
-        if self.terminal {
-            const WIDTH: usize = 30;
-            let done = WIDTH * index / total.max(1);
-            let bar = format!("{}{}", "#".repeat(done), "-".repeat(WIDTH - done));
-            let mut stderr = std::io::stderr();
-            let _ = write!(stderr, "\r\x1b[2K[{bar}] {}/{total} {revision}", index + 1);
-            let _ = stderr.flush();
+    fn revision_started(&mut self, revision: &str, _index: usize, total: usize) {
+        if let Some(bar) = &self.bar {
+            bar.set_length(total as u64);
+            bar.set_message(revision.to_owned());
         }
     }
 
     fn revision_finished(&mut self, result: &RevisionResult, index: usize, total: usize) {
-        if self.terminal && result.ok() {
-            return;
+        if let Some(bar) = &self.bar {
+            bar.inc(1);
+            if result.ok() && !result.unstable() {
+                return;
+            }
         }
-        let clear = if self.terminal { "\r\x1b[2K" } else { "" };
-        eprintln!(
-            "{clear}verify {}/{total} {}: {}",
+        self.line(&format!(
+            "verify {}/{total} {}: {}",
             index + 1,
             result.revision,
             status_line(result)
-        );
+        ));
     }
 
     fn check_started(&mut self, check: &str) {
-        let clear = if self.terminal { "\r\x1b[2K" } else { "" };
-        eprintln!("{clear}verify: {check}");
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+        self.line(&format!("verify: {check}"));
     }
 }

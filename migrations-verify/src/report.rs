@@ -4,13 +4,13 @@
 use std::fmt;
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::classify::FailureClass;
 use crate::diff::{SchemaChange, SchemaDiff};
 
 /// How one step of the stairway went.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StepStatus {
     Ok,
@@ -38,18 +38,28 @@ impl fmt::Display for StepStatus {
     }
 }
 
+/// The steps of the stairway that compare schemas.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StairStep {
+    /// Compared with the schema before up.
+    Down,
+    /// Compared with the schema after the first up.
+    Reup,
+}
+
 /// One difference found at a step: which step, and the object.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StepChange {
     /// `down` (compared with the schema before up) or `reup` (compared with the schema after up).
-    pub step: &'static str,
+    pub step: StairStep,
     #[serde(flatten)]
     pub change: SchemaChange,
 }
 
 /// The stairway of one revision: up, down (compared with before up), up again (compared with
 /// after up).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RevisionResult {
     /// The file stem.
     pub revision: String,
@@ -59,12 +69,16 @@ pub struct RevisionResult {
     pub diff: Vec<StepChange>,
     pub error: Option<String>,
     /// Why an unstable revision is not reproducible, naming the objects.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     /// Why it was flagged, by class; empty when every step is ok.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub classes: Vec<FailureClass>,
-    #[serde(rename = "duration_ms", serialize_with = "millis")]
+    #[serde(
+        rename = "duration_ms",
+        serialize_with = "millis",
+        deserialize_with = "from_millis"
+    )]
     pub duration: Duration,
 }
 
@@ -96,7 +110,7 @@ impl RevisionResult {
 }
 
 /// A check of the whole set: downgrade to base, the dry-run script, repeatables at head.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckResult {
     pub check: String,
     pub status: StepStatus,
@@ -138,18 +152,31 @@ impl CheckResult {
     }
 }
 
+/// One of `count` contiguous segments of the history, numbered from 1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shard {
+    pub index: usize,
+    pub count: usize,
+}
+
 /// Everything `verify` found.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VerifyReport {
     pub backend: String,
     pub revisions: Vec<RevisionResult>,
     pub checks: Vec<CheckResult>,
     /// True when an unstable revision fails the run (`--fail-on-unstable`).
     pub unstable_fails: bool,
+    /// Whether the stairway went on after a failing revision (`--keep-going`).
+    #[serde(default)]
+    pub keep_going: bool,
+    /// The segment of the history this report covers, for a run of one shard (`--shard K/N`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<Shard>,
     pub totals: Totals,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Totals {
     pub revisions: usize,
     pub ok: usize,
@@ -158,12 +185,24 @@ pub struct Totals {
     pub failed: usize,
     pub skipped: usize,
     pub checks_failed: usize,
-    #[serde(rename = "elapsed_ms", serialize_with = "millis")]
+    #[serde(
+        rename = "elapsed_ms",
+        serialize_with = "millis",
+        deserialize_with = "from_millis"
+    )]
     pub elapsed: Duration,
     /// Time spent capturing schema snapshots.
-    #[serde(rename = "snapshot_ms", serialize_with = "millis")]
+    #[serde(
+        rename = "snapshot_ms",
+        serialize_with = "millis",
+        deserialize_with = "from_millis"
+    )]
     pub snapshots: Duration,
     pub snapshot_count: usize,
+}
+
+fn from_millis<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Duration, D::Error> {
+    u64::deserialize(deserializer).map(Duration::from_millis)
 }
 
 fn millis<S: serde::Serializer>(duration: &Duration, serializer: S) -> Result<S::Ok, S::Error> {
@@ -265,7 +304,7 @@ impl fmt::Display for VerifyReport {
             if let Some(error) = &r.error {
                 writeln!(f, "  {}", error.replace('\n', "\n  "))?;
             }
-            for step in ["down", "reup"] {
+            for step in [StairStep::Down, StairStep::Reup] {
                 let changes: Vec<&SchemaChange> = r
                     .diff
                     .iter()
@@ -276,7 +315,7 @@ impl fmt::Display for VerifyReport {
                     continue;
                 }
                 match step {
-                    "down" => writeln!(
+                    StairStep::Down => writeln!(
                         f,
                         "  after down, the schema differs from the schema before up:"
                     )?,

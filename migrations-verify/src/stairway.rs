@@ -11,19 +11,19 @@
 //! repeatables applied, running them again must change nothing, and downgrading to base must
 //! leave nothing behind.
 
-use std::path::Path;
-use std::process::Command;
+mod checks;
+pub(crate) mod segments;
+
 use std::time::{Duration, Instant};
 
 use migrations_core::history::HistoryTable;
-use migrations_core::script::render_repeatable;
-use migrations_core::{Repeatable, Revision, RevisionSet, Target};
+use migrations_core::{Revision, RevisionSet, Target};
 use migrations_disposable::{DisposableDb, DisposableError, DisposableServer};
 use migrations_runtime::Runner;
 use postgres::Client;
 
 use crate::progress::Progress;
-use crate::report::{CheckResult, RevisionResult, StepChange, StepStatus, VerifyReport};
+use crate::report::{RevisionResult, Shard, StairStep, StepChange, StepStatus, VerifyReport};
 use crate::snapshot::{ColumnOrder, SchemaSnapshot, SnapshotError, SnapshotOptions};
 
 /// What to verify and how.
@@ -36,6 +36,10 @@ pub struct VerifyOptions {
     pub keep_going: bool,
     /// Fail the run on an unstable revision (an up that is not reproducible) too.
     pub fail_on_unstable: bool,
+    /// Verify the history in this many contiguous segments at once, each on its own database.
+    pub jobs: usize,
+    /// Verify only this segment of the history (for CI matrices); the reports merge.
+    pub shard: Option<Shard>,
     pub column_order: ColumnOrder,
     pub history: HistoryTable,
 }
@@ -46,6 +50,8 @@ impl Default for VerifyOptions {
             from: None,
             keep_going: false,
             fail_on_unstable: false,
+            jobs: 1,
+            shard: None,
             column_order: ColumnOrder::Exact,
             history: HistoryTable::default(),
         }
@@ -72,29 +78,31 @@ pub enum VerifyError {
     ScriptFile { path: String, reason: String },
 }
 
-/// Walks the stairway of `set` on databases of `server`.
+/// Walks the stairway of `set` on databases of `server`: in one piece, in `options.jobs`
+/// segments at once, or only the segment `options.shard` names.
 pub fn verify(
     set: &RevisionSet,
     server: &DisposableServer,
     options: &VerifyOptions,
-    progress: &mut dyn Progress,
+    progress: &mut (dyn Progress + Send),
 ) -> Result<VerifyReport, VerifyError> {
     let started = Instant::now();
     let mut verifier = Verifier::new(set, server, options);
-    let mut report = VerifyReport {
-        backend: server.backend().to_string(),
-        revisions: Vec::new(),
-        checks: Vec::new(),
-        unstable_fails: options.fail_on_unstable,
-        totals: Default::default(),
-    };
+    let mut report = verifier.empty_report();
     let start = verifier.start_position()?;
     let empty = {
         let db = server.create_db()?;
         verifier.snapshot(&mut db.connect()?)?
     };
-    let at_head = verifier.stairway(start, &mut report, progress)?;
-    verifier.whole_set_checks(at_head, &empty, &mut report, progress)?;
+    let segments = options.shard.map_or(options.jobs, |shard| shard.count);
+    let at_head = if segments > 1 {
+        segments::walk_segments(&mut verifier, start, &mut report, progress)?
+    } else {
+        verifier.stairway(start, &mut report, progress)?
+    };
+    if options.shard.is_none_or(|shard| shard.index == shard.count) {
+        verifier.whole_set_checks(at_head, &empty, &mut report, progress)?;
+    }
     let (snapshots, count) = (verifier.snapshot_time, verifier.snapshot_count);
     report.tally(started.elapsed(), snapshots, count);
     Ok(report)
@@ -114,6 +122,13 @@ struct Verifier<'a> {
     /// With `--keep-going`, once a revision failed: a database that only goes up, copied to go on
     /// from after each failure.
     shadow: Option<Stair>,
+}
+
+/// Where a walk's revisions are in the whole run, for progress: the first one's index and the total.
+#[derive(Clone, Copy, Debug)]
+struct Counter {
+    first: usize,
+    total: usize,
 }
 
 /// What one revision's stairway step found, and the snapshots later revisions compare with.
@@ -159,6 +174,18 @@ impl<'a> Verifier<'a> {
             snapshot_time: Duration::ZERO,
             snapshot_count: 0,
             shadow: None,
+        }
+    }
+
+    fn empty_report(&self) -> VerifyReport {
+        VerifyReport {
+            backend: self.server.backend().to_string(),
+            revisions: Vec::new(),
+            checks: Vec::new(),
+            unstable_fails: self.options.fail_on_unstable,
+            keep_going: self.options.keep_going,
+            shard: self.options.shard,
+            totals: Default::default(),
         }
     }
 
@@ -219,20 +246,42 @@ impl<'a> Verifier<'a> {
         report: &mut VerifyReport,
         progress: &mut dyn Progress,
     ) -> Result<Option<Stair>, VerifyError> {
-        let total = self.set.revisions().len() - start;
-        let mut stair = match self.fresh_stair(start)? {
-            Ok(stair) => stair,
-            Err(error) => {
-                return Err(VerifyError::From {
-                    from: self.options.from.clone().unwrap_or_default(),
-                    reason: format!("the revisions up to it do not apply: {error}"),
-                });
-            }
+        let stair = self.start_stair(start)?;
+        let end = self.set.revisions().len();
+        let counter = Counter {
+            first: 0,
+            total: end - start,
         };
+        self.walk(stair, start..end, counter, report, progress)
+    }
+
+    /// A database at `start` for the stairway, or the error that `--from` names a revision the
+    /// revisions up to which do not apply.
+    fn start_stair(&mut self, start: usize) -> Result<Stair, VerifyError> {
+        match self.fresh_stair(start)? {
+            Ok(stair) => Ok(stair),
+            Err(error) => Err(VerifyError::From {
+                from: self.options.from.clone().unwrap_or_default(),
+                reason: format!("the revisions up to it do not apply: {error}"),
+            }),
+        }
+    }
+
+    /// Walks the revisions at `positions` (0-based) on `stair`, which has the ones before applied.
+    fn walk(
+        &mut self,
+        mut stair: Stair,
+        positions: std::ops::Range<usize>,
+        counter: Counter,
+        report: &mut VerifyReport,
+        progress: &mut dyn Progress,
+    ) -> Result<Option<Stair>, VerifyError> {
+        let (start, total) = (positions.start, counter.total);
         let mut before = self.snapshot(&mut stair.client)?;
         let mut stopped = false;
-        for (offset, revision) in self.set.revisions()[start..].iter().enumerate() {
+        for (offset, revision) in self.set.revisions()[positions].iter().enumerate() {
             let position = start + offset + 1;
+            let offset = counter.first + offset;
             if stopped {
                 report
                     .revisions
@@ -307,7 +356,7 @@ impl<'a> Verifier<'a> {
             }
             Ok(_) => {
                 let (down, after_down) =
-                    self.compare(&mut stair.client, before, "down", &mut result.diff)?;
+                    self.compare(&mut stair.client, before, StairStep::Down, &mut result.diff)?;
                 result.down = down;
                 noop_down = down == StepStatus::Differs && after_up.diff(&after_down).is_empty();
                 result.reup = match self.stairway.upgrade(&mut stair.client, here) {
@@ -316,8 +365,12 @@ impl<'a> Verifier<'a> {
                         StepStatus::Error
                     }
                     Ok(_) => {
-                        let (reup, snapshot) =
-                            self.compare(&mut stair.client, &after_up, "reup", &mut result.diff)?;
+                        let (reup, snapshot) = self.compare(
+                            &mut stair.client,
+                            &after_up,
+                            StairStep::Reup,
+                            &mut result.diff,
+                        )?;
                         at_end = Some(snapshot);
                         reup
                     }
@@ -371,7 +424,7 @@ impl<'a> Verifier<'a> {
         &mut self,
         client: &mut Client,
         expected: &SchemaSnapshot,
-        step: &'static str,
+        step: StairStep,
         diff: &mut Vec<StepChange>,
     ) -> Result<(StepStatus, SchemaSnapshot), VerifyError> {
         let actual = self.snapshot(client)?;
@@ -388,260 +441,4 @@ impl<'a> Verifier<'a> {
         );
         Ok((status, actual))
     }
-
-    /// The repeatables whose required revision is applied at `position`.
-    fn repeatables_ready_at(&self, position: usize) -> Vec<&'a Repeatable> {
-        let set = self.set;
-        set.repeatables()
-            .iter()
-            .filter(|r| {
-                migrations_core::plan::required_revision(set, r)
-                    .and_then(|id| set.position(id))
-                    .is_some_and(|p| p < position)
-            })
-            .collect()
-    }
-
-    /// On a copy of the stairway's database, runs each ready repeatable twice.
-    fn check_repeatables_at(
-        &mut self,
-        stair: &mut Stair,
-        position: usize,
-        revision: &Revision,
-        report: &mut VerifyReport,
-    ) -> Result<(), VerifyError> {
-        let ready = self.repeatables_ready_at(position);
-        if ready.is_empty() {
-            return Ok(());
-        }
-        // A copy needs the source idle: close our session, copy, reconnect.
-        let client = std::mem::replace(&mut stair.client, stair.db.connect()?);
-        drop(client);
-        let copy = self.server.clone_db(&stair.db)?;
-        stair.client = stair.db.connect()?;
-        let mut client = copy.connect()?;
-        for repeatable in ready {
-            let check = self.run_twice(
-                &mut client,
-                repeatable,
-                &format!("after {}", revision.name()),
-            )?;
-            if !check.ok() {
-                report.checks.push(check);
-            }
-        }
-        Ok(())
-    }
-
-    /// Runs a repeatable twice in a row; the schema must be the same after each run.
-    fn run_twice(
-        &mut self,
-        client: &mut Client,
-        repeatable: &Repeatable,
-        when: &str,
-    ) -> Result<CheckResult, VerifyError> {
-        let mut check = CheckResult::new(&format!(
-            "repeatable {} is idempotent {when}",
-            repeatable.name()
-        ));
-        let mut snapshots = Vec::new();
-        for _ in 0..2 {
-            if let Err(error) = run_repeatable(client, repeatable, &self.options.history) {
-                check.fail(StepStatus::Error, error);
-                return Ok(check);
-            }
-            snapshots.push(self.snapshot(client)?);
-        }
-        check.fail_on_diff(snapshots[0].diff(&snapshots[1]), || {
-            format!(
-                "running {} a second time changed the schema: make it idempotent (CREATE OR REPLACE, DROP ... IF EXISTS before CREATE, roles created only when missing)",
-                repeatable.file()
-            )
-        });
-        Ok(check)
-    }
-
-    /// The whole set as a deployment runs it, on the stairway's database at head: the repeatables
-    /// applied (and again, changing nothing), the dry-run script built by psql on a fresh database
-    /// compared with it, then a downgrade to base that must leave an empty schema.
-    fn whole_set_checks(
-        &mut self,
-        at_head: Option<Stair>,
-        empty: &SchemaSnapshot,
-        report: &mut VerifyReport,
-        progress: &mut dyn Progress,
-    ) -> Result<(), VerifyError> {
-        let names = [
-            "repeatable migrations at head are idempotent",
-            "the dry-run script run by psql builds what upgrade builds",
-            "downgrade to base leaves an empty schema",
-        ];
-        let Some(mut stair) = at_head else {
-            for name in names {
-                let error = Some("not run: the stairway did not reach the head".to_owned());
-                report.checks.push(CheckResult {
-                    check: name.to_owned(),
-                    status: StepStatus::Skipped,
-                    diff: Vec::new(),
-                    error,
-                });
-            }
-            return Ok(());
-        };
-        let client = &mut stair.client;
-
-        progress.check_started(names[0]);
-        let mut check = CheckResult::new(names[0]);
-        if let Err(error) = self.deployment.upgrade(client, Target::Head) {
-            check.fail(StepStatus::Error, error.to_string());
-        }
-        let deployed = self.snapshot(client)?;
-        if check.ok() && !self.set.repeatables().is_empty() {
-            for repeatable in self.set.repeatables() {
-                if let Err(error) = run_repeatable(client, repeatable, &self.options.history) {
-                    check.fail(StepStatus::Error, error);
-                    break;
-                }
-            }
-            if check.ok() {
-                check.fail_on_diff(deployed.diff(&self.snapshot(client)?), || {
-                    "running the repeatable migrations again changed the schema".to_owned()
-                });
-            }
-        }
-        report.checks.push(check);
-
-        progress.check_started(names[1]);
-        let check = self.dry_run_check(names[1], client, &deployed)?;
-        report.checks.push(check);
-
-        progress.check_started(names[2]);
-        let mut check = CheckResult::new(names[2]);
-        match self.deployment.downgrade(client, Target::Base) {
-            Err(error) => check.fail(StepStatus::Error, error.to_string()),
-            Ok(_) => {
-                check.fail_on_diff(empty.diff(&self.snapshot(client)?), || {
-                    "objects are left after downgrading to base: a down section (or one of a revision a repeatable migration depends on) leaves them".to_owned()
-                });
-            }
-        }
-        report.checks.push(check);
-        Ok(())
-    }
-
-    /// The script of `upgrade --sql base:head`, run by psql on a fresh database, must build the
-    /// schema and the history the runner built.
-    fn dry_run_check(
-        &mut self,
-        name: &str,
-        deployed: &mut Client,
-        deployed_snapshot: &SchemaSnapshot,
-    ) -> Result<CheckResult, VerifyError> {
-        let mut check = CheckResult::new(name);
-        let script = match self.deployment.render_sql_offline(
-            migrations_core::Command::Upgrade,
-            &Target::Base,
-            &Target::Head,
-        ) {
-            Ok(script) => script,
-            Err(error) => {
-                check.fail(StepStatus::Error, error.to_string());
-                return Ok(check);
-            }
-        };
-        let scripted = self.server.create_db()?;
-        if let Err(error) = psql(scripted.url().expose(), &script)? {
-            check.fail(StepStatus::Error, error);
-            return Ok(check);
-        }
-        let mut client = scripted.connect()?;
-        let mut diff = deployed_snapshot.diff(&self.snapshot(&mut client)?);
-        // Two databases built at two moments differ in definitions that embed their creation
-        // time; the stairway reports those revisions as unstable.
-        diff.changes
-            .retain(|change| !crate::unstable::only_times_differ(change));
-        let query = format!(
-            "SELECT version::text || ' ' || name || ' ' || checksum FROM {} ORDER BY version",
-            self.options.history.name()
-        );
-        let history = |client: &mut Client| -> Vec<String> {
-            client
-                .query(&query, &[])
-                .map(|rows| rows.iter().map(|r| r.get(0)).collect())
-                .unwrap_or_default()
-        };
-        let (expected, actual) = (history(deployed), history(&mut client));
-        let differs = check.fail_on_diff(diff, || {
-            "the script built another schema than the runner (the script's side is `after`)"
-                .to_owned()
-        });
-        if !differs && expected != actual {
-            check.fail(
-                StepStatus::Differs,
-                format!("the script wrote other history rows than the runner:\n  runner: {}\n  script: {}", expected.join(", "), actual.join(", ")),
-            );
-        }
-        Ok(check)
-    }
-}
-
-/// Runs a repeatable's statements in one transaction, without touching its history row.
-fn run_repeatable(
-    client: &mut Client,
-    repeatable: &Repeatable,
-    history: &HistoryTable,
-) -> Result<(), String> {
-    let unit = render_repeatable(repeatable, history);
-    let mut transaction = client.transaction().map_err(|e| e.to_string())?;
-    for statement in &unit.statements {
-        if let Err(error) = transaction.batch_execute(statement.sql) {
-            let message = error.as_db_error().map_or_else(
-                || error.to_string(),
-                |db| format!("{} {}", db.code().code(), db.message()),
-            );
-            return Err(format!(
-                "repeatable migration `{}` failed at {}:{}: {message}",
-                repeatable.name(),
-                statement.file,
-                statement.line
-            ));
-        }
-    }
-    transaction.commit().map_err(|e| e.to_string())
-}
-
-/// Runs a script with psql, stopping at the first error; `Ok(Err(..))` is psql's own failure.
-fn psql(url: &str, script: &str) -> Result<Result<(), String>, VerifyError> {
-    let path = std::env::temp_dir().join(format!(
-        "migrations-verify-{}-{}.sql",
-        std::process::id(),
-        unique()
-    ));
-    std::fs::write(&path, script).map_err(|e| VerifyError::ScriptFile {
-        path: path.display().to_string(),
-        reason: e.to_string(),
-    })?;
-    let output = Command::new("psql")
-        .args(["-X", "-q", "-d", url, "-f"])
-        .arg(&path)
-        .output();
-    let _ = std::fs::remove_file(&path);
-    let output = output.map_err(|e| VerifyError::PsqlMissing {
-        reason: e.to_string(),
-    })?;
-    if output.status.success() {
-        return Ok(Ok(()));
-    }
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    let file = Path::new(&path).display().to_string();
-    Ok(Err(format!(
-        "psql failed running the dry-run script: {}",
-        stderr.trim().replace(&file, "<script>")
-    )))
-}
-
-fn unique() -> u128 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos())
 }
