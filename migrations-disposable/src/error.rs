@@ -31,6 +31,18 @@ pub enum DisposableError {
         fix: String,
     },
 
+    /// The local backend found no installation of the major version `DISPOSABLE_PG_VERSION` asks for.
+    #[error(
+        "local backend: PostgreSQL {version} was asked for (DISPOSABLE_PG_VERSION) but not found; \
+         searched {searched}; install it with `bash ci/install-postgres.sh {version}`, or set \
+         DISPOSABLE_PG_BINDIR to the bin directory of a PostgreSQL {version}"
+    )]
+    VersionNotFound {
+        version: u32,
+        /// Each place looked at and what it held.
+        searched: String,
+    },
+
     /// An environment variable holds a value that cannot be used.
     #[error("{variable}={value:?} is not valid: {expected}")]
     InvalidSetting {

@@ -24,7 +24,11 @@
 //!   Docker engine runs but no registry is reachable, `ci/postgres-image/build.sh` builds
 //!   `local/postgres:15` from the operating system's packages; set `DISPOSABLE_PG_IMAGE` to it.
 //! * **local**: a throwaway cluster from the installed binaries (`DISPOSABLE_PG_BINDIR`, else
-//!   `pg_config --bindir`, else the highest `/usr/lib/postgresql/*/bin`, else `PATH`). `initdb` runs
+//!   `pg_config --bindir`, else the highest `/usr/lib/postgresql/*/bin`, else `PATH`). With
+//!   `DISPOSABLE_PG_VERSION=N` it takes the first of `/usr/lib/postgresql/N/bin` and
+//!   `/opt/postgresql/N/bin` whose `postgres --version` reports major N (only `DISPOSABLE_PG_BINDIR`
+//!   when set, checked the same way); `bash ci/install-postgres.sh N` installs 15, 16 or 18 there,
+//!   and the error for a missing one names the places searched. `initdb` runs
 //!   once per boot into a cache that every cluster copies; the cluster lives on `/dev/shm` when it has
 //!   512 MiB free (else the temporary directory, or `DISPOSABLE_PG_DIR`), with `fsync`,
 //!   `synchronous_commit` and `full_page_writes` off, a unix socket in a private `0700` directory
@@ -44,7 +48,10 @@
 //! container backend when a Docker engine answers (`DOCKER_HOST` or the usual sockets, one ping) and
 //! the image is present or a registry has it, else the local backend when its binaries are found,
 //! else fails with an error listing the three ways and how to enable each. A forced backend that
-//! cannot work is an error naming what is missing, never a silent fallback. [`select_backend`] tells
+//! cannot work is an error naming what is missing, never a silent fallback. With
+//! `DISPOSABLE_PG_VERSION` set, automatic choice is the server backend when its URL is set, else the
+//! local backend or its error: a container runs its image's version, whatever was asked for (the
+//! container and server backends ignore the variable). [`select_backend`] tells
 //! which backend would be used without starting anything, [`check_backend`] whether a given one
 //! could work. The chosen backend is logged once per server on stderr (one line, no password).
 //!
@@ -59,6 +66,7 @@
 //! | `DISPOSABLE_PG_SERVER_URL` | server backend: `postgresql://user:password@host:port/postgres` |
 //! | `DISPOSABLE_PG_IMAGE` | container backend: the image (default `postgres:15-alpine`) |
 //! | `DISPOSABLE_PG_BINDIR` | local backend: the directory holding `initdb` and `postgres` |
+//! | `DISPOSABLE_PG_VERSION` | local backend: the major version to use, e.g. `18` (default: whichever is found) |
 //! | `DISPOSABLE_PG_OS_USER` | local backend run as root: who runs the server (default `postgres`) |
 //! | `DISPOSABLE_PG_DIR` | local backend: where clusters live (default `/dev/shm` when roomy) |
 //! | `DISPOSABLE_PG_KEEP` | `1`: remove nothing, print where everything is |

@@ -1,8 +1,9 @@
 //! Choosing the backend: forced by `DISPOSABLE_PG` or the options, else server, container, local in
-//! that order of preference, each only after a cheap check that it can work.
+//! that order of preference, each only after a cheap check that it can work (server, then local
+//! only, when `DISPOSABLE_PG_VERSION` asks for a major version).
 
 use crate::container::{ContainerPlan, image_fix};
-use crate::local::LocalPlan;
+use crate::local::{LocalPlan, LocalProblem};
 use crate::settings::{SERVER_URL_VAR, Settings};
 use crate::{Backend, DisposableError, SecretUrl, ServerOptions};
 
@@ -70,11 +71,7 @@ pub(crate) fn choose(
             .map_err(|problem| problem.into_error()),
         Some(Backend::Local) => LocalPlan::probe(settings)
             .map(Plan::Local)
-            .map_err(|missing| DisposableError::BackendUnavailable {
-                backend: Backend::Local,
-                missing,
-                fix: local_fix().to_owned(),
-            }),
+            .map_err(LocalProblem::into_error),
         None => automatic(settings),
     }
 }
@@ -84,13 +81,20 @@ fn automatic(settings: &Settings) -> Result<Plan, DisposableError> {
         Ok(plan) => return Ok(plan),
         Err((missing, _)) => missing,
     };
+    // A container runs whatever major its image has, so a version asked for names a local
+    // installation; falling back to a container, or listing the three ways, would not answer it.
+    if settings.pg_version.is_some() {
+        return LocalPlan::probe(settings)
+            .map(Plan::Local)
+            .map_err(LocalProblem::into_error);
+    }
     let container_reason = match ContainerPlan::probe(settings) {
         Ok(plan) => return Ok(Plan::Container(plan)),
         Err(problem) => problem.reason(),
     };
     let local_reason = match LocalPlan::probe(settings) {
         Ok(plan) => return Ok(Plan::Local(plan)),
-        Err(missing) => missing,
+        Err(problem) => problem.reason(),
     };
     Err(DisposableError::NoBackend {
         reasons: format!(
@@ -110,9 +114,4 @@ fn server(settings: &Settings) -> Result<Plan, (String, String)> {
             ),
         )
     })
-}
-
-fn local_fix() -> &'static str {
-    "install the PostgreSQL server binaries (e.g. apt-get install postgresql) or set \
-     DISPOSABLE_PG_BINDIR to the directory holding initdb and postgres"
 }

@@ -9,6 +9,7 @@ pub(crate) const BACKEND_VAR: &str = "DISPOSABLE_PG";
 pub(crate) const SERVER_URL_VAR: &str = "DISPOSABLE_PG_SERVER_URL";
 pub(crate) const IMAGE_VAR: &str = "DISPOSABLE_PG_IMAGE";
 pub(crate) const BINDIR_VAR: &str = "DISPOSABLE_PG_BINDIR";
+pub(crate) const VERSION_VAR: &str = "DISPOSABLE_PG_VERSION";
 pub(crate) const OS_USER_VAR: &str = "DISPOSABLE_PG_OS_USER";
 pub(crate) const KEEP_VAR: &str = "DISPOSABLE_PG_KEEP";
 pub(crate) const DIR_VAR: &str = "DISPOSABLE_PG_DIR";
@@ -27,6 +28,8 @@ pub(crate) struct Settings {
     pub server_url: Option<SecretUrl>,
     pub image: String,
     pub bindir: Option<PathBuf>,
+    /// Local backend: the PostgreSQL major version to find; `None`: whichever is installed.
+    pub pg_version: Option<u32>,
     pub os_user: String,
     pub keep: bool,
     pub base_dir: Option<PathBuf>,
@@ -71,6 +74,22 @@ impl Settings {
                     })?
             }
         };
+        let pg_version = read(VERSION_VAR)?
+            .filter(|value| !value.trim().is_empty())
+            .map(|value| {
+                // Before 10 a major had two numbers (9.6), which no supported version has.
+                value
+                    .trim()
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|major| *major >= 10)
+                    .ok_or_else(|| DisposableError::InvalidSetting {
+                        variable: VERSION_VAR,
+                        value: value.clone(),
+                        expected: "expected a PostgreSQL major version such as 15, 16 or 18".into(),
+                    })
+            })
+            .transpose()?;
         Ok(Settings {
             backend,
             server_url,
@@ -78,6 +97,7 @@ impl Settings {
             bindir: read(BINDIR_VAR)?
                 .filter(|dir| !dir.is_empty())
                 .map(PathBuf::from),
+            pg_version,
             os_user: read(OS_USER_VAR)?
                 .filter(|user| !user.is_empty())
                 .unwrap_or_else(|| DEFAULT_OS_USER.to_owned()),

@@ -73,11 +73,41 @@ fn automatic_choice_prefers_server_then_container_then_local() {
 }
 
 #[test]
+fn a_major_version_asked_for_means_a_local_installation_of_it() {
+    // Even with an engine and an image at hand: a container runs its image's version.
+    check(
+        &[
+            ("DISPOSABLE_PG_VERSION", "15"),
+            ("DISPOSABLE_PG_IMAGE", "local/postgres:15"),
+        ],
+        expect!["backend=local"],
+    );
+    // Forced or chosen automatically, the same error: it names the places searched and the fix.
+    let missing = "local backend: PostgreSQL 99 was asked for (DISPOSABLE_PG_VERSION) but not found; \
+        searched /usr/lib/postgresql/99/bin: no executable initdb and postgres; \
+        /opt/postgresql/99/bin: no executable initdb and postgres; \
+        install it with `bash ci/install-postgres.sh 99`, \
+        or set DISPOSABLE_PG_BINDIR to the bin directory of a PostgreSQL 99";
+    for settings in [
+        [NO_DOCKER, ("DISPOSABLE_PG_VERSION", "99")],
+        [("DISPOSABLE_PG", "local"), ("DISPOSABLE_PG_VERSION", "99")],
+    ] {
+        assert_eq!(run_child("select", &settings), missing, "{settings:?}");
+    }
+}
+
+#[test]
 fn invalid_settings_are_named() {
     check(
         &[("DISPOSABLE_PG", "docker")],
         expect![[
             r#"DISPOSABLE_PG="docker" is not valid: expected auto, container, local or server"#
+        ]],
+    );
+    check(
+        &[("DISPOSABLE_PG_VERSION", "18.6")],
+        expect![[
+            r#"DISPOSABLE_PG_VERSION="18.6" is not valid: expected a PostgreSQL major version such as 15, 16 or 18"#
         ]],
     );
     check(

@@ -9,11 +9,12 @@ use std::time::Duration;
 use migrations_disposable::{Backend, DisposableServer, ServerOptions};
 
 /// Every variable the crate reads, cleared for child processes so that each case states its own.
-pub const SETTINGS: [&str; 9] = [
+pub const SETTINGS: [&str; 10] = [
     "DISPOSABLE_PG",
     "DISPOSABLE_PG_SERVER_URL",
     "DISPOSABLE_PG_IMAGE",
     "DISPOSABLE_PG_BINDIR",
+    "DISPOSABLE_PG_VERSION",
     "DISPOSABLE_PG_OS_USER",
     "DISPOSABLE_PG_KEEP",
     "DISPOSABLE_PG_DIR",
