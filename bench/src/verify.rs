@@ -9,16 +9,18 @@ use crate::apply::{Medians, Workload};
 use crate::report::{Goal, Report, Row, Value};
 use crate::sample::Samples;
 
-pub fn stairway(work: &Workload<'_>, medians: Medians, report: &mut Report) -> anyhow::Result<()> {
+/// The runs of one verify configuration: its times, its snapshots' times and how many it took.
+struct Measured {
+    elapsed: Samples,
+    snapshots: Samples,
+    snapshot_count: usize,
+}
+
+fn measure(work: &Workload<'_>, options: &VerifyOptions) -> anyhow::Result<Measured> {
     let (mut elapsed, mut snapshots) = (Samples::default(), Samples::default());
     let mut snapshot_count = 0;
     for round in 0..work.repeat.total() {
-        let result = verify(
-            work.set,
-            work.server,
-            &VerifyOptions::default(),
-            &mut progress::Silent,
-        )?;
+        let result = verify(work.set, work.server, options, &mut progress::Silent)?;
         anyhow::ensure!(
             result.ok(),
             "verify found problems in the synthetic folder:\n{result}"
@@ -29,6 +31,19 @@ pub fn stairway(work: &Workload<'_>, medians: Medians, report: &mut Report) -> a
             snapshot_count = result.totals.snapshot_count;
         }
     }
+    Ok(Measured {
+        elapsed,
+        snapshots,
+        snapshot_count,
+    })
+}
+
+pub fn stairway(work: &Workload<'_>, medians: Medians, report: &mut Report) -> anyhow::Result<()> {
+    let Measured {
+        elapsed,
+        snapshots,
+        snapshot_count,
+    } = measure(work, &VerifyOptions::default())?;
     let both = medians.upgrade + medians.downgrade;
     let ratio = elapsed.median().as_secs_f64() / both.as_secs_f64().max(f64::MIN_POSITIVE);
     let mut row = Row::new(
@@ -51,6 +66,26 @@ pub fn stairway(work: &Workload<'_>, medians: Medians, report: &mut Report) -> a
         )
         .with_ratio(share, "of verify"),
     );
+    // The same stairway in two segments at once, on the machine's two cores.
+    let parallel = measure(
+        work,
+        &VerifyOptions {
+            jobs: 2,
+            ..VerifyOptions::default()
+        },
+    )?;
+    let share = parallel.elapsed.median().as_secs_f64()
+        / elapsed.median().as_secs_f64().max(f64::MIN_POSITIVE);
+    let mut row = Row::new(
+        "verify --jobs 2",
+        Some(work.n),
+        Value::Time(parallel.elapsed),
+    )
+    .with_ratio(share, "of --jobs 1");
+    if work.n >= 500 {
+        row = row.with_goal(Goal::RatioAtMost(0.65));
+    }
+    report.push(row);
     let each = snapshots.median() / u32::try_from(snapshot_count.max(1)).unwrap_or(u32::MAX);
     report.notes.push(format!(
         "- verify N={}: {snapshot_count} snapshots, {} each on average; the rest ({}) is upgrades, downgrades and database copies",
