@@ -21,6 +21,7 @@ const ROWS: &[(&str, &str)] = &[
     ("dry-run base→head (render, no database)", "5"),
     ("verify (stairway)", "5"),
     ("verify: time in snapshots", "5"),
+    ("verify --jobs 2", "5"),
     ("no-op migrate upgrade at head, TLS, whole process", "5"),
     ("no-op part: process start and exit (migrate --help)", "5"),
     ("no-op part: connect, TLS and password (library)", "5"),
