@@ -1,6 +1,5 @@
-//! The stairway in contiguous segments, each on a database of its own cloned from a shadow
-//! database that went up to the segment's start: `--jobs N` walks them at once, `--shard K/N`
-//! walks one. A segment's verdicts are the ones a single walk gives, because a single walk, too,
+//! The stairway in contiguous segments, each on a database of its own that went up (ups only) to
+//! the segment's start: `--jobs N` walks them at once, `--shard K/N` walks one. A segment's verdicts are the ones a single walk gives, because a single walk, too,
 //! compares each revision with a snapshot of the database it runs on; what a single walk would
 //! skip after a failure without `--keep-going` is skipped here when the reports come together.
 
