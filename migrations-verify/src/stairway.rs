@@ -146,6 +146,17 @@ struct Stair {
     client: Client,
 }
 
+impl Stair {
+    /// A copy of the database, on `server`; the connection is back when it returns.
+    fn copy(&mut self, server: &DisposableServer) -> Result<DisposableDb, VerifyError> {
+        // A copy needs the source idle: close our session, copy, reconnect.
+        drop(std::mem::replace(&mut self.client, self.db.connect()?));
+        let copy = server.clone_db(&self.db);
+        self.client = self.db.connect()?;
+        Ok(copy?)
+    }
+}
+
 impl<'a> Verifier<'a> {
     fn new(
         set: &'a RevisionSet,
@@ -409,10 +420,7 @@ impl<'a> Verifier<'a> {
         {
             return Ok(Err(error.to_string()));
         }
-        // A copy needs the source idle: close our session, copy, reconnect.
-        drop(std::mem::replace(&mut shadow.client, shadow.db.connect()?));
-        let copy = self.server.clone_db(&shadow.db);
-        shadow.client = shadow.db.connect()?;
+        let copy = shadow.copy(self.server);
         self.shadow = Some(shadow);
         let db = copy?;
         let client = db.connect()?;

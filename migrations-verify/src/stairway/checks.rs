@@ -41,11 +41,7 @@ impl<'a> Verifier<'a> {
         if ready.is_empty() {
             return Ok(());
         }
-        // A copy needs the source idle: close our session, copy, reconnect.
-        let client = std::mem::replace(&mut stair.client, stair.db.connect()?);
-        drop(client);
-        let copy = self.server.clone_db(&stair.db)?;
-        stair.client = stair.db.connect()?;
+        let copy = stair.copy(self.server)?;
         let mut client = copy.connect()?;
         for repeatable in ready {
             let check = self.run_twice(
