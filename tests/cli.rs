@@ -5,7 +5,9 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use migrations_disposable::{DisposableServer, ServerOptions};
-use migrations_tests::{connect, database, fixture_dir, history, schema_snapshot, workspace_root};
+use migrations_tests::{
+    connect, database, fixture_dir, history, psql, schema_snapshot, workspace_root,
+};
 
 /// A run of a binary: exit code and output.
 struct Run {
@@ -47,29 +49,6 @@ fn fixture_migrate(fixture: &str, url: Option<&str>, args: &[&str]) -> Run {
         url,
         args,
     )
-}
-
-/// Runs a script with psql, as an operator would after reviewing it.
-fn psql(url: &str, script: &str) {
-    let file = std::env::temp_dir().join(format!(
-        "dry-run-{}-{}.sql",
-        std::process::id(),
-        script.len()
-    ));
-    std::fs::write(&file, script).expect("write the script");
-    let output = Command::new("psql")
-        .args(["-X", "-q", "-d", url, "-f"])
-        .arg(&file)
-        .output()
-        .unwrap_or_else(|e| {
-            panic!("psql is needed for this test ({e}): install postgresql-client")
-        });
-    let _ = std::fs::remove_file(&file);
-    assert!(
-        output.status.success(),
-        "psql failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
 }
 
 fn assert_dry_run_equals_upgrade(render: impl Fn(&str) -> Run, apply: impl Fn(&str) -> Run) {

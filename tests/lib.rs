@@ -80,6 +80,30 @@ pub fn applications(client: &mut postgres::Client) -> Vec<String> {
     rows.iter().map(|r| r.get(0)).collect()
 }
 
+/// Runs a script with psql, as an operator would after reviewing it.
+pub fn psql(url: &str, script: &str) {
+    static SCRIPTS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let file = std::env::temp_dir().join(format!(
+        "dry-run-{}-{}.sql",
+        std::process::id(),
+        SCRIPTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    ));
+    std::fs::write(&file, script).expect("write the script");
+    let output = std::process::Command::new("psql")
+        .args(["-X", "-q", "-d", url, "-f"])
+        .arg(&file)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("psql is needed for this test ({e}): install postgresql-client")
+        });
+    let _ = std::fs::remove_file(&file);
+    assert!(
+        output.status.success(),
+        "psql failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
 /// A finished run of a binary: exit code and output.
 #[derive(Debug)]
 pub struct Run {

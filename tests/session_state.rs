@@ -7,7 +7,7 @@
 use migrations_core::Target;
 use migrations_runtime::{Error, Runner};
 use migrations_tests::{
-    connect, database, fixture, fixture_dir, history, migrate_command, run, runner,
+    connect, database, fixture, fixture_dir, history, migrate_command, psql, run, runner,
     schema_snapshot, with_async_client,
 };
 use migrations_verify::progress::Silent;
@@ -144,24 +144,6 @@ fn the_command_line_and_the_dry_run_script_reset_between_revisions() {
     );
     psql(migrated.url().expose(), &down.stdout);
     assert!(history(&mut a).is_empty());
-}
-
-fn psql(url: &str, script: &str) {
-    let file = std::env::temp_dir().join(format!("session-state-{}.sql", std::process::id()));
-    std::fs::write(&file, script).expect("write the script");
-    let output = std::process::Command::new("psql")
-        .args(["-X", "-q", "-d", url, "-f"])
-        .arg(&file)
-        .output()
-        .unwrap_or_else(|e| {
-            panic!("psql is needed for this test ({e}): install postgresql-client")
-        });
-    let _ = std::fs::remove_file(&file);
-    assert!(
-        output.status.success(),
-        "psql failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
 }
 
 #[test]
