@@ -2,10 +2,10 @@
 //!
 //! Applied revisions are recorded in refinery's own table (`refinery_schema_history` by default):
 //! `version int8 PRIMARY KEY, name, applied_on, checksum`, with refinery's formats (RFC 3339 time,
-//! decimal checksum). The statements that apply a revision come from refinery itself: its
-//! `migrate` function is driven with a [`Recorder`] in place of a connection, so the batch it
-//! would send (the revision's SQL and its history `INSERT`, or the `INSERT`s alone for a fake
-//! stamp) is what the runner executes, in one transaction, and what the dry-run prints.
+//! decimal checksum), so that refinery reads what this tool writes and the other way round. An
+//! upgrade's transactional revisions are recorded by refinery itself, which applies them (see the
+//! runtime); the statements here record everything refinery does not do: non-transactional
+//! revisions, stamps, downgrades, and the dry-run script. A test holds them equal to refinery's.
 //!
 //! Beside refinery's table live two of this project's: `<table>_dirty`, the marker of a
 //! non-transactional revision that stopped part-way, and `<table>_repeatable`, the checksums of
@@ -16,11 +16,8 @@
 //! ([`HistoryTable::in_schema`]), or by psql when it runs a dry-run script
 //! ([`HistoryTable::in_psql_variable`]).
 
-use std::convert::Infallible;
 use std::hash::{Hash, Hasher};
 
-use refinery_core::Migration;
-use refinery_core::traits::sync::{Transaction, migrate};
 use siphasher::sip::SipHasher13;
 
 use crate::revision::{Repeatable, Revision};
@@ -56,20 +53,8 @@ pub struct HistoryTableError {
     pub name: String,
 }
 
-/// refinery could not compose the statements of a revision; a bug, since names are checked on load.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum ComposeError {
-    #[error("refinery refused revision `{revision}`: {message}")]
-    Refused { revision: String, message: String },
-    #[error(
-        "refinery's checksum of `{revision}` is {refinery}, the embedded one is {embedded}: rebuild the binary from the same sources"
-    )]
-    ChecksumMismatch {
-        revision: String,
-        refinery: u64,
-        embedded: u64,
-    },
-}
+/// The time a history row is written, in refinery's RFC 3339 format, from the server's clock.
+const APPLIED_NOW: &str = "pg_catalog.to_char(pg_catalog.clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')";
 
 /// The psql variable a dry-run script stores the history table's schema in.
 pub const PSQL_SCHEMA_VARIABLE: &str = "migrate_history_schema";
@@ -94,26 +79,6 @@ impl Default for HistoryTable {
 /// A quoted identifier: `"` doubled.
 pub fn quote_ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
-}
-
-/// Stands in for a connection when refinery composes statements: it keeps what refinery would
-/// have sent instead of sending it.
-#[derive(Default)]
-struct Recorder {
-    statements: Vec<String>,
-}
-
-impl Transaction for Recorder {
-    type Error = Infallible;
-
-    fn execute<'a, T: Iterator<Item = &'a str>>(
-        &mut self,
-        queries: T,
-    ) -> Result<usize, Infallible> {
-        let before = self.statements.len();
-        self.statements.extend(queries.map(str::to_owned));
-        Ok(self.statements.len() - before)
-    }
 }
 
 impl HistoryTable {
@@ -297,61 +262,21 @@ impl HistoryTable {
         )
     }
 
-    /// The refinery migration of a revision: its up SQL under refinery's `V<id>__<slug>` name.
-    fn refinery_migration(revision: &Revision) -> Result<Migration, ComposeError> {
-        let name = format!("V{}__{}", revision.id(), revision.slug());
-        let migration = Migration::unapplied(&name, revision.up().sql()).map_err(|e| {
-            ComposeError::Refused {
-                revision: revision.name().to_owned(),
-                message: e.to_string(),
-            }
-        })?;
-        if migration.checksum() != revision.checksum() {
-            return Err(ComposeError::ChecksumMismatch {
-                revision: revision.name().to_owned(),
-                refinery: migration.checksum(),
-                embedded: revision.checksum(),
-            });
-        }
-        Ok(migration)
+    /// The history row of `revision`, applied now: refinery's `INSERT`, timed by the server
+    /// when the statement runs (in a dry-run script too, rather than when it was rendered).
+    pub fn record_applied(&self, revision: &Revision) -> String {
+        format!(
+            "INSERT INTO {} (version, name, applied_on, checksum) VALUES ({}, '{}', {APPLIED_NOW}, '{}')",
+            self.qualified,
+            revision.id().get(),
+            revision.slug(),
+            revision.checksum()
+        )
     }
 
-    /// What refinery sends for revisions under a target, as one batch.
-    fn compose(
-        &self,
-        revisions: &[&Revision],
-        target: refinery_core::Target,
-    ) -> Result<Vec<String>, ComposeError> {
-        let migrations = revisions
-            .iter()
-            .map(|r| Self::refinery_migration(r))
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut recorder = Recorder::default();
-        migrate(&mut recorder, migrations, target, &self.qualified, true).map_err(|e| {
-            ComposeError::Refused {
-                revision: revisions
-                    .first()
-                    .map_or_else(String::new, |r| r.name().to_owned()),
-                message: e.to_string(),
-            }
-        })?;
-        Ok(recorder.statements)
-    }
-
-    /// The history row refinery writes when it applies `revision` (its `INSERT`, timestamped now).
-    pub fn record_applied(&self, revision: &Revision) -> Result<String, ComposeError> {
-        let mut batch = self.compose(&[revision], refinery_core::Target::Latest)?;
-        // refinery's batch is the revision's SQL followed by its INSERT; the SQL itself is run
-        // statement by statement from the revision, so that a failure names its line.
-        batch.pop().ok_or_else(|| ComposeError::Refused {
-            revision: revision.name().to_owned(),
-            message: "refinery composed no statement".to_owned(),
-        })
-    }
-
-    /// The rows refinery writes to stamp revisions as applied without running them (its fake target).
-    pub fn record_stamped(&self, revisions: &[&Revision]) -> Result<Vec<String>, ComposeError> {
-        self.compose(revisions, refinery_core::Target::Fake)
+    /// The rows that stamp revisions as applied without running them (refinery's fake target).
+    pub fn record_stamped(&self, revisions: &[&Revision]) -> Vec<String> {
+        revisions.iter().map(|r| self.record_applied(r)).collect()
     }
 
     /// Removes a revision's row: what a downgrade or a backward stamp does.
@@ -398,7 +323,7 @@ impl HistoryTable {
     /// Records a repeatable migration's checksum, replacing the previous one.
     pub fn record_repeatable(&self, repeatable: &Repeatable) -> String {
         format!(
-            "INSERT INTO {table} (name, checksum, applied_on) VALUES ('{name}', '{checksum}', pg_catalog.to_char(pg_catalog.clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'))\nON CONFLICT (name) DO UPDATE SET checksum = EXCLUDED.checksum, applied_on = EXCLUDED.applied_on",
+            "INSERT INTO {table} (name, checksum, applied_on) VALUES ('{name}', '{checksum}', {APPLIED_NOW})\nON CONFLICT (name) DO UPDATE SET checksum = EXCLUDED.checksum, applied_on = EXCLUDED.applied_on",
             table = self.repeatable_table(),
             name = repeatable.name(),
             checksum = repeatable.checksum()

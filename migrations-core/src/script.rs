@@ -2,12 +2,11 @@
 //!
 //! One renderer serves both: the runner executes the units this module renders, and the dry-run
 //! prints the same units as a psql script. Running that script with `psql` on a database has the
-//! same effect as the runner (the history rows differ only in their `applied_on` time, which is
-//! the time the script was rendered).
+//! same effect as the runner (the history rows differ only in their `applied_on` time).
 
 use std::fmt::{self, Write};
 
-use crate::history::{ComposeError, Direction, HistoryTable};
+use crate::history::{Direction, HistoryTable};
 use crate::plan::{Plan, Step, position_name, required_revision};
 use crate::revision::{Repeatable, Revision, RevisionSet, Section};
 
@@ -74,11 +73,7 @@ fn located<'a>(section: &'a Section, file: &'a str) -> Vec<LocatedStatement<'a>>
 }
 
 /// Renders the unit of one step; `set` names the neighbours in labels.
-pub fn render_step<'a>(
-    set: &RevisionSet,
-    step: &Step<'a>,
-    history: &HistoryTable,
-) -> Result<Unit<'a>, ComposeError> {
+pub fn render_step<'a>(set: &RevisionSet, step: &Step<'a>, history: &HistoryTable) -> Unit<'a> {
     match step {
         Step::Run {
             revision,
@@ -93,7 +88,7 @@ pub fn render_step<'a>(
                         position_name(set, position),
                         revision.name()
                     ),
-                    history.record_applied(revision)?,
+                    history.record_applied(revision),
                 ),
                 Direction::Down => (
                     revision.down(),
@@ -126,7 +121,7 @@ pub fn render_step<'a>(
                     history.clear_dirty(),
                 )
             });
-            Ok(Unit {
+            Unit {
                 label,
                 source: Some(Source::Revision {
                     revision,
@@ -137,7 +132,7 @@ pub fn render_step<'a>(
                 reset: reset_session(),
                 bookkeeping,
                 dirty_marker,
-            })
+            }
         }
         Step::Stamp {
             revisions,
@@ -152,7 +147,7 @@ pub fn render_step<'a>(
                         before(set, first),
                         names(last)
                     ),
-                    history.record_stamped(revisions)?,
+                    history.record_stamped(revisions),
                 ),
                 Direction::Down => {
                     let mut bookkeeping: Vec<String> =
@@ -177,7 +172,7 @@ pub fn render_step<'a>(
                     (label, bookkeeping)
                 }
             };
-            Ok(Unit {
+            Unit {
                 label,
                 source: None,
                 transactional: true,
@@ -185,7 +180,7 @@ pub fn render_step<'a>(
                 reset: Vec::new(),
                 bookkeeping,
                 dirty_marker: None,
-            })
+            }
         }
     }
 }
@@ -229,7 +224,7 @@ impl<'a> Script<'a> {
         plan: &Plan<'a>,
         history: &HistoryTable,
         repeatables: &[&'a Repeatable],
-    ) -> Result<Script<'a>, ComposeError> {
+    ) -> Script<'a> {
         let schema_lookup = (!history.is_qualified())
             .then(|| history.psql_schema_lookup())
             .flatten();
@@ -244,7 +239,7 @@ impl<'a> Script<'a> {
             .steps
             .iter()
             .map(|step| render_step(set, step, history))
-            .collect::<Result<Vec<_>, _>>()?;
+            .collect::<Vec<_>>();
         units.extend(repeatables.iter().map(|r| render_repeatable(r, history)));
         let title = format!(
             "{} {}:{}",
@@ -252,13 +247,13 @@ impl<'a> Script<'a> {
             position_name(set, plan.from),
             position_name(set, plan.to)
         );
-        Ok(Script {
+        Script {
             title,
             lock_key: history.lock_key(),
             schema_lookup,
             prepare: history.create_statements(),
             units,
-        })
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use migrations_core::history::{ComposeError, Direction, HistoryTableError};
+use migrations_core::history::{Direction, HistoryTableError};
 use migrations_core::plan::{IntegrityErrors, PlanError};
 
 pub use crate::connect::ConnectError;
@@ -272,8 +272,28 @@ pub enum Error {
     Integrity(#[from] IntegrityErrors),
     #[error(transparent)]
     Plan(#[from] PlanError),
-    #[error(transparent)]
-    Compose(#[from] ComposeError),
+    #[error("refinery refused the upgrade while {during}: {source}")]
+    Refinery {
+        during: &'static str,
+        #[source]
+        source: refinery_core::Error,
+    },
+    #[error(
+        "refinery's checksum of `{revision}` is {refinery}, the embedded one is {embedded}: rebuild the binary from the same sources"
+    )]
+    ChecksumMismatch {
+        revision: String,
+        refinery: u64,
+        embedded: u64,
+    },
+    #[error(
+        "refinery stopped after {applied} revisions, before `{expected}`, which the plan applies next; nothing after it ran: run the upgrade again, and report it if it stops again"
+    )]
+    RefineryStopped { expected: String, applied: usize },
+    #[error(
+        "refinery sent {what}; the transaction was not started: report this with the revisions' folder"
+    )]
+    RefineryUnexpected { what: String },
     #[error("{direction} of `{revision}` failed at {file}:{line}: {error}\n  {outcome}", direction = direction_word(*direction))]
     Statement {
         revision: String,

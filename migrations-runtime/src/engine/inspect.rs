@@ -143,5 +143,5 @@ pub(crate) fn render(
     } else {
         Vec::new()
     };
-    Ok(Script::render(set, &plan, history, &repeatables)?.to_string())
+    Ok(Script::render(set, &plan, history, &repeatables).to_string())
 }

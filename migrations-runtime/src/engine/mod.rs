@@ -19,11 +19,13 @@ use crate::report::{Report, StepKind, StepReport};
 use crate::runner::{Resolution, Settings};
 use crate::session::{Session, TextRow};
 
+mod apply;
 mod execute;
 mod inspect;
 mod lock;
 mod state;
 
+use apply::{Pending, apply, migration};
 use execute::run_unit;
 pub(crate) use inspect::{current, history, render, render_from_database};
 use lock::{CatchUnwind, acquire_lock, unlock};
@@ -162,12 +164,37 @@ async fn locked<S: Session>(
     let current = plan::applied_position(set, &applied)?;
     let plan = Plan::new(set, current, command, &target)?;
     let mut steps = Vec::with_capacity(plan.steps.len());
+    // refinery applies the transactional revisions of an upgrade, a run of them at a time; the
+    // engine runs the rest (non-transactional revisions, downgrades, stamps) itself.
+    let migrations = if command == Command::Upgrade && plan.steps.iter().any(is_transactional_up) {
+        set.revisions()[..plan.to]
+            .iter()
+            .map(migration)
+            .collect::<Result<Vec<_>, _>>()?
+    } else {
+        Vec::new()
+    };
+    let mut run: Vec<Pending<'_>> = Vec::new();
     for step in &plan.steps {
-        let started = Instant::now();
-        let mut unit = render_step(set, step, history)?;
+        let mut unit = render_step(set, step, history);
         unit.reset.extend(context.restore.clone());
+        if command == Command::Upgrade && is_transactional_up(step) {
+            run.push(Pending {
+                step: step.clone(),
+                unit,
+            });
+            continue;
+        }
+        if !run.is_empty() {
+            let batch = std::mem::take(&mut run);
+            steps.extend(apply(session, history, set, &migrations, batch).await?);
+        }
+        let started = Instant::now();
         run_unit(session, history, &unit).await?;
         steps.push(step_report(step, &unit, started.elapsed()));
+    }
+    if !run.is_empty() {
+        steps.extend(apply(session, history, set, &migrations, run).await?);
     }
     if command == Command::Upgrade {
         // Revisions do not touch the repeatable history: what was read before them still holds.
@@ -192,6 +219,11 @@ async fn locked<S: Session>(
         lock_wait: Duration::ZERO,
         elapsed: Duration::ZERO,
     })
+}
+
+/// A step refinery applies: a transactional revision run upwards.
+fn is_transactional_up(step: &Step<'_>) -> bool {
+    matches!(step, Step::Run { revision, direction: Direction::Up } if revision.is_transactional())
 }
 
 fn step_report(step: &Step<'_>, unit: &Unit<'_>, duration: Duration) -> StepReport {
@@ -244,7 +276,7 @@ async fn resolve<S: Session>(
         statements.push(if state.direction == "downgrade" {
             history.erase(revision)
         } else {
-            history.record_applied(revision)?
+            history.record_applied(revision)
         });
     }
     statements.push(history.clear_dirty());
