@@ -99,7 +99,56 @@ fn the_dry_run_of_a_database_starts_where_it_stands() {
     );
     assert!(!script.stdout.contains("Running upgrade base"));
     let down = fixture_migrate("basic", Some(url), &["downgrade", "--sql", "base"]);
-    assert!(down.stdout.contains("-- Running downgrade 202511121400_create_counter -> 202511121302_baseline\nBEGIN;\nDROP TABLE applications;\nRESET ALL;\nRESET ROLE;\nDELETE FROM \"public\".\"refinery_schema_history\" WHERE version = 202511121400;\nCOMMIT;\n"), "{}", down.stdout);
+    // The whole script, as an operator reviews it: each unit inside its envelope.
+    expect_test::expect![[r#"
+        -- migrate downgrade 202511121400_create_counter:base
+        -- The SQL `migrate` would execute, unit by unit. With psql: psql "$DATABASE_URL" -f <this file>.
+        -- Each revision's statements wait for a lock at most its lock_timeout; psql does not retry.
+        \set ON_ERROR_STOP on
+
+        -- The runner holds this lock for its whole run (it polls pg_try_advisory_lock, bounded by
+        -- --lock-timeout), so that concurrent runs wait for each other.
+        SELECT pg_catalog.pg_advisory_lock(-324209984690458005);
+
+        CREATE TABLE IF NOT EXISTS "public"."refinery_schema_history"(
+                     version int8 PRIMARY KEY,
+                     name VARCHAR(255),
+                     applied_on VARCHAR(255),
+                     checksum VARCHAR(255));
+        CREATE TABLE IF NOT EXISTS "public"."refinery_schema_history_dirty" (
+            version int8 PRIMARY KEY,
+            name text NOT NULL,
+            direction text NOT NULL,
+            statement integer,
+            line integer,
+            error text,
+            started_at timestamptz NOT NULL DEFAULT pg_catalog.now()
+        );
+        CREATE TABLE IF NOT EXISTS "public"."refinery_schema_history_repeatable" (
+            name text PRIMARY KEY,
+            checksum VARCHAR(255) NOT NULL,
+            applied_on VARCHAR(255) NOT NULL
+        );
+
+        -- Running downgrade 202511121400_create_counter -> 202511121302_baseline
+        BEGIN;
+        SET LOCAL lock_timeout = '5s';
+        DROP TABLE applications;
+        RESET ALL;
+        RESET ROLE;
+        DELETE FROM "public"."refinery_schema_history" WHERE version = 202511121400;
+        COMMIT;
+
+        -- Running downgrade 202511121302_baseline -> base
+        BEGIN;
+        SET LOCAL lock_timeout = '5s';
+        RESET ALL;
+        RESET ROLE;
+        DELETE FROM "public"."refinery_schema_history" WHERE version = 202511121302;
+        COMMIT;
+
+        SELECT pg_catalog.pg_advisory_unlock(-324209984690458005);
+    "#]].assert_eq(&down.stdout);
     // Rendering changed nothing.
     assert_eq!(history(&mut connect(&db)).len(), 2);
 }

@@ -11,6 +11,7 @@
 pub mod authoring;
 pub mod checksum;
 pub mod diagnostic;
+pub mod envelope;
 pub mod file_name;
 pub mod graph;
 pub mod history;

@@ -6,6 +6,7 @@
 
 use std::fmt::{self, Write};
 
+use crate::envelope::Envelope;
 use crate::history::{Direction, HistoryTable};
 use crate::plan::{Plan, Step, position_name, required_revision};
 use crate::revision::{Repeatable, Revision, RevisionSet, Section};
@@ -38,6 +39,9 @@ pub struct Unit<'a> {
     pub source: Option<Source<'a>>,
     /// False for revisions marked `transaction:false`: each statement commits on its own.
     pub transactional: bool,
+    /// Run before the statements: the lock and statement timeouts (see [`Envelope`]); `SET
+    /// LOCAL` in a transactional unit, `SET` in a non-transactional one.
+    pub envelope: Vec<String>,
     pub statements: Vec<LocatedStatement<'a>>,
     /// Run after the statements, before the history changes: returns the session to the
     /// connection's defaults, so that a revision's `SET search_path`, `SET ROLE`, ... reach neither
@@ -73,7 +77,12 @@ fn located<'a>(section: &'a Section, file: &'a str) -> Vec<LocatedStatement<'a>>
 }
 
 /// Renders the unit of one step; `set` names the neighbours in labels.
-pub fn render_step<'a>(set: &RevisionSet, step: &Step<'a>, history: &HistoryTable) -> Unit<'a> {
+pub fn render_step<'a>(
+    set: &RevisionSet,
+    step: &Step<'a>,
+    history: &HistoryTable,
+    envelope: &Envelope,
+) -> Unit<'a> {
     match step {
         Step::Run {
             revision,
@@ -128,6 +137,7 @@ pub fn render_step<'a>(set: &RevisionSet, step: &Step<'a>, history: &HistoryTabl
                     direction: *direction,
                 }),
                 transactional,
+                envelope: envelope.statements(None, None, transactional),
                 statements: located(section, revision.file()),
                 reset: reset_session(),
                 bookkeeping,
@@ -176,6 +186,7 @@ pub fn render_step<'a>(set: &RevisionSet, step: &Step<'a>, history: &HistoryTabl
                 label,
                 source: None,
                 transactional: true,
+                envelope: Vec::new(),
                 statements: Vec::new(),
                 reset: Vec::new(),
                 bookkeeping,
@@ -192,11 +203,16 @@ fn before(set: &RevisionSet, revision: Option<&&Revision>) -> String {
 }
 
 /// Renders the unit that runs a repeatable migration and records its checksum.
-pub fn render_repeatable<'a>(repeatable: &'a Repeatable, history: &HistoryTable) -> Unit<'a> {
+pub fn render_repeatable<'a>(
+    repeatable: &'a Repeatable,
+    history: &HistoryTable,
+    envelope: &Envelope,
+) -> Unit<'a> {
     Unit {
         label: format!("Running repeatable {}", repeatable.name()),
         source: Some(Source::Repeatable(repeatable)),
         transactional: true,
+        envelope: envelope.statements(None, None, true),
         statements: located(repeatable.body(), repeatable.file()),
         reset: reset_session(),
         bookkeeping: vec![history.record_repeatable(repeatable)],
@@ -223,6 +239,7 @@ impl<'a> Script<'a> {
         set: &'a RevisionSet,
         plan: &Plan<'a>,
         history: &HistoryTable,
+        envelope: &Envelope,
         repeatables: &[&'a Repeatable],
     ) -> Script<'a> {
         let schema_lookup = (!history.is_qualified())
@@ -238,9 +255,13 @@ impl<'a> Script<'a> {
         let mut units = plan
             .steps
             .iter()
-            .map(|step| render_step(set, step, history))
+            .map(|step| render_step(set, step, history, envelope))
             .collect::<Vec<_>>();
-        units.extend(repeatables.iter().map(|r| render_repeatable(r, history)));
+        units.extend(
+            repeatables
+                .iter()
+                .map(|r| render_repeatable(r, history, envelope)),
+        );
         let title = format!(
             "{} {}:{}",
             plan.command.as_str(),
@@ -263,6 +284,9 @@ impl fmt::Display for Unit<'_> {
         let mut out = String::new();
         if self.transactional {
             out.push_str("BEGIN;\n");
+            for statement in &self.envelope {
+                let _ = writeln!(out, "{statement};");
+            }
             for statement in &self.statements {
                 let _ = writeln!(out, "{};", statement.sql);
             }
@@ -277,6 +301,9 @@ impl fmt::Display for Unit<'_> {
             out.push_str("-- dirty marker stays and later runs refuse until `migrate resolve`.\n");
             if let Some((mark, _)) = &self.dirty_marker {
                 let _ = writeln!(out, "{mark};");
+            }
+            for statement in &self.envelope {
+                let _ = writeln!(out, "{statement};");
             }
             for statement in &self.statements {
                 let _ = writeln!(out, "{};", statement.sql);
@@ -303,7 +330,7 @@ impl fmt::Display for Script<'_> {
         )?;
         writeln!(
             f,
-            "-- applied_on values are the time this script was rendered."
+            "-- Each revision's statements wait for a lock at most its lock_timeout; psql does not retry."
         )?;
         writeln!(f, "\\set ON_ERROR_STOP on")?;
         writeln!(f)?;

@@ -38,6 +38,20 @@ struct Cli {
     #[arg(long, value_parser = parse_duration, default_value = "60s", global = true)]
     lock_timeout: Duration,
 
+    /// How long each revision's statements may wait for a table's lock before the revision is
+    /// rolled back and retried (0: no limit); a revision's `-- lock-timeout:` header wins
+    #[arg(long, value_parser = parse_duration, default_value = "5s", global = true)]
+    statement_lock_timeout: Duration,
+
+    /// How long each revision's statements may run (default: the server's statement_timeout); a
+    /// revision's `-- statement-timeout:` header wins
+    #[arg(long, value_parser = parse_duration, global = true)]
+    statement_timeout: Option<Duration>,
+
+    /// How many times a transactional revision is tried when it times out waiting for a lock
+    #[arg(long, default_value_t = crate::settings::DEFAULT_LOCK_RETRIES, value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    lock_retries: u32,
+
     #[command(subcommand)]
     command: Subcommands,
 }
@@ -112,6 +126,15 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
 /// Runs the command line over `runner`'s revisions; prints errors and returns the exit code.
 pub fn main(runner: Runner) -> ExitCode {
     let cli = Cli::parse();
+    // The runner's warnings (a revision retried after a lock timeout) go to stderr as they happen.
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(tracing::Level::WARN)
+        .without_time()
+        .with_target(false)
+        .with_level(false)
+        .with_ansi(false)
+        .try_init();
     match run(runner, cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
@@ -124,7 +147,13 @@ pub fn main(runner: Runner) -> ExitCode {
 fn run(runner: Runner, cli: Cli) -> Result<(), Error> {
     let runner = runner
         .with_history_table(&cli.history_table)?
-        .with_lock_timeout(cli.lock_timeout);
+        .with_lock_timeout(cli.lock_timeout)
+        .with_statement_lock_timeout(cli.statement_lock_timeout)
+        .with_lock_retries(cli.lock_retries);
+    let runner = match cli.statement_timeout {
+        Some(timeout) => runner.with_statement_timeout(timeout),
+        None => runner,
+    };
     // The async driver: it sends each revision's transaction as one query string, where the
     // blocking one needs a round trip per statement to tell which statement failed.
     let runtime = tokio::runtime::Builder::new_current_thread()

@@ -7,6 +7,7 @@ use migrations_core::history::{Direction, HistoryTableError};
 use migrations_core::plan::{IntegrityErrors, PlanError};
 
 pub use crate::connect::ConnectError;
+pub use crate::engine::Blocker;
 
 /// Everything the PostgreSQL server said about an error.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -35,7 +36,9 @@ impl DbError {
             detail: error.detail().map(str::to_owned),
             // Recent servers hint only that the extension "must first be installed"; naming the
             // package that provides it is more use.
-            hint: extension_hint(error.message()).or_else(|| error.hint().map(str::to_owned)),
+            hint: extension_hint(error.message())
+                .or_else(|| lock_hint(error.code()))
+                .or_else(|| error.hint().map(str::to_owned)),
             position,
             context: error.where_().map(str::to_owned),
         }
@@ -136,6 +139,13 @@ const CONTRIB_EXTENSIONS: &[&str] = &[
 
 /// For "extension "x" is not available" and "could not open extension control file", which
 /// package provides the extension.
+/// A lock timeout names no lock; say what it means for a revision.
+fn lock_hint(code: &tokio_postgres::error::SqlState) -> Option<String> {
+    (code == &tokio_postgres::error::SqlState::LOCK_NOT_AVAILABLE).then(|| {
+        "the statement waited longer than its lock_timeout for a lock another session holds; run the revision when that session is done, or give it a longer `-- lock-timeout:` header".to_owned()
+    })
+}
+
 fn extension_hint(message: &str) -> Option<String> {
     let name = if let Some(rest) = message
         .strip_prefix("extension \"")
@@ -317,6 +327,17 @@ pub enum Error {
         line: u32,
         error: DriverError,
         outcome: Outcome,
+    },
+    #[error(
+        "{unit} gave up after {attempts} attempts, each timed out waiting for a lock{on}; each was rolled back and nothing of it was applied: run it again when the lock is free, or give the revision a longer `-- lock-timeout:` or more retries\n  last attempt: {last}",
+        on = crate::engine::on_relations(blockers)
+    )]
+    LockRetriesExhausted {
+        unit: String,
+        attempts: u32,
+        /// The locks other sessions held on relations the failing statement names.
+        blockers: Vec<Blocker>,
+        last: Box<Error>,
     },
     #[error("{during} failed: {error}")]
     Database {

@@ -13,15 +13,18 @@ mod error;
 mod report;
 mod runner;
 mod session;
+mod settings;
 
 pub use connect::{ConnectError, DatabaseUrl, SslMode};
 pub use error::{DbError, DirtyState, DriverError, Error, Outcome};
+pub use migrations_core::envelope::DEFAULT_STATEMENT_LOCK_TIMEOUT;
 pub use migrations_core::{
     Command, Repeatable, Revision, RevisionId, RevisionSet, Section, Statement, Target,
 };
 pub use migrations_macros::embed;
 pub use report::{Current, History, HistoryEntry, RepeatableState, Report, StepKind, StepReport};
-pub use runner::{DEFAULT_LOCK_TIMEOUT, Resolution, Runner};
+pub use runner::Runner;
+pub use settings::{DEFAULT_LOCK_RETRIES, DEFAULT_LOCK_TIMEOUT, Resolution};
 
 /// The pure core: loading, checking, planning and rendering, for tools built on the runtime.
 pub use migrations_core as core;

@@ -31,6 +31,9 @@ pub struct StepReport {
     /// The comment of its unit, e.g. `Running upgrade base -> 202511121302_baseline`.
     pub label: String,
     pub duration: Duration,
+    /// How many times it was tried: more than 1 when it timed out waiting for a lock and was
+    /// rolled back and tried again.
+    pub attempts: u32,
 }
 
 /// What a changing command did.
@@ -49,7 +52,11 @@ pub struct Report {
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for step in &self.steps {
-            writeln!(f, "{} ({})", step.label, humanize(step.duration))?;
+            write!(f, "{} ({}", step.label, humanize(step.duration))?;
+            if step.attempts > 1 {
+                write!(f, ", {} attempts", step.attempts)?;
+            }
+            writeln!(f, ")")?;
         }
         if self.steps.is_empty() {
             write!(f, "nothing to do: the database is at {}", self.to)

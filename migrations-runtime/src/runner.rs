@@ -24,26 +24,8 @@ use crate::engine::{self, Change};
 use crate::error::Error;
 use crate::report::{Current, History, Report};
 use crate::session::block_on;
-
-/// How long a runner waits for the advisory lock by default.
-pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(60);
-
-/// How `resolve` settles a non-transactional revision that stopped part-way.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Resolution {
-    /// Its remaining statements were run by hand: record its history change.
-    Finished,
-    /// What it had done was undone by hand: leave the history as it was before it.
-    RolledBack,
-}
-
-/// What the engine needs: the revisions and the settings.
-#[derive(Clone, Debug)]
-pub(crate) struct Settings {
-    pub(crate) revisions: RevisionSet,
-    pub(crate) history: HistoryTable,
-    pub(crate) lock_timeout: Duration,
-}
+pub use crate::settings::Resolution;
+use crate::settings::Settings;
 
 /// Applies one set of revisions; built by the `runner()` function that [`crate::embed!`] defines.
 #[derive(Clone, Debug)]
@@ -54,11 +36,7 @@ pub struct Runner {
 impl Runner {
     pub fn new(revisions: RevisionSet) -> Runner {
         Runner {
-            settings: Settings {
-                revisions,
-                history: HistoryTable::default(),
-                lock_timeout: DEFAULT_LOCK_TIMEOUT,
-            },
+            settings: Settings::new(revisions),
         }
     }
 
@@ -72,6 +50,26 @@ impl Runner {
     /// How long to wait for another run's advisory lock before giving up (default 60 s).
     pub fn with_lock_timeout(mut self, timeout: Duration) -> Runner {
         self.settings.lock_timeout = timeout;
+        self
+    }
+
+    /// How long each revision's statements may wait for a lock (default 5 s; zero: no limit).
+    /// A transactional revision that times out is rolled back and tried again.
+    pub fn with_statement_lock_timeout(mut self, timeout: Duration) -> Runner {
+        self.settings.envelope.lock_timeout = timeout;
+        self
+    }
+
+    /// How long each revision's statements may run (default: the session's `statement_timeout`).
+    pub fn with_statement_timeout(mut self, timeout: Duration) -> Runner {
+        self.settings.envelope.statement_timeout = Some(timeout);
+        self
+    }
+
+    /// How many times a transactional revision is tried when it times out waiting for a lock
+    /// (default 5; 1 does not retry). The waits between tries grow exponentially, with jitter.
+    pub fn with_lock_retries(mut self, attempts: u32) -> Runner {
+        self.settings.lock_retries = attempts.max(1);
         self
     }
 

@@ -21,7 +21,8 @@ use refinery_core::{Migration, Runner, Target};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::execute::{finishing, run_in_transaction};
+use super::execute::finishing;
+use super::retry::run_retrying;
 use super::state::applied_revisions;
 use super::step_report;
 use crate::error::Error;
@@ -39,6 +40,8 @@ pub(super) struct Applier<'s, 'a, S> {
     session: &'s mut S,
     history: &'s HistoryTable,
     pending: VecDeque<Pending<'a>>,
+    /// Tries of a revision that times out waiting for a lock.
+    attempts: u32,
     done: Vec<StepReport>,
     /// The engine's error behind the opaque one refinery wraps: refinery keeps only its text.
     failure: Option<Error>,
@@ -75,6 +78,7 @@ pub(super) async fn apply<'a, S: Session>(
     set: &RevisionSet,
     migrations: &[Migration],
     pending: Vec<Pending<'a>>,
+    attempts: u32,
 ) -> Result<Vec<StepReport>, Error> {
     let Some(last) = pending.last().and_then(|p| p.revision()) else {
         return Ok(Vec::new());
@@ -93,6 +97,7 @@ pub(super) async fn apply<'a, S: Session>(
         session,
         history,
         pending: pending.into(),
+        attempts,
         done: Vec::with_capacity(expected),
         failure: None,
     };
@@ -123,7 +128,8 @@ impl Pending<'_> {
 }
 
 impl<S: Session> Applier<'_, '_, S> {
-    /// Runs the next revision's unit, with refinery's history row for it.
+    /// Runs the next revision's unit, with refinery's history row for it; a lock timeout rolls it
+    /// back and tries it again without refinery noticing.
     async fn apply_next(&mut self, sql: &str, insert: &str) -> Result<(), Error> {
         let started = Instant::now();
         let Some(Pending { step, mut unit }) = self.pending.pop_front() else {
@@ -142,8 +148,9 @@ impl<S: Session> Applier<'_, '_, S> {
         }
         unit.bookkeeping = vec![insert.to_owned()];
         let bookkeeping = finishing(&unit).collect::<Vec<_>>().join(";\n");
-        run_in_transaction(self.session, &unit, &bookkeeping).await?;
-        self.done.push(step_report(&step, &unit, started.elapsed()));
+        let attempts = run_retrying(self.session, &unit, &bookkeeping, self.attempts).await?;
+        self.done
+            .push(step_report(&step, &unit, started.elapsed(), attempts));
         Ok(())
     }
 }

@@ -4,6 +4,7 @@
 use migrations_core::history::HistoryTable;
 use migrations_core::script::{LocatedStatement, Source, Unit};
 
+use super::retry::run_retrying;
 use crate::error::{DriverError, Error, Outcome};
 use crate::session::{Counted, Session};
 
@@ -68,21 +69,30 @@ pub(super) fn statement_error(
     }
 }
 
-/// Runs one unit: in one transaction, or statement by statement behind the dirty marker.
+/// Runs one unit: in one transaction (tried up to `attempts` times while it times out waiting
+/// for a lock), or statement by statement behind the dirty marker; returns the tries it took.
 pub(super) async fn run_unit<S: Session>(
     session: &mut S,
     history: &HistoryTable,
     unit: &Unit<'_>,
-) -> Result<(), Error> {
+    attempts: u32,
+) -> Result<u32, Error> {
     let bookkeeping = finishing(unit).collect::<Vec<_>>().join(";\n");
     let Some((mark, clear)) = &unit.dirty_marker else {
-        return run_in_transaction(session, unit, &bookkeeping).await;
+        return run_retrying(session, unit, &bookkeeping, attempts).await;
     };
 
     session
         .execute(mark)
         .await
         .map_err(Error::database("marking the database dirty"))?;
+    // Its timeouts hold for the session until the reset after the last statement.
+    if !unit.envelope.is_empty() {
+        session
+            .execute(&unit.envelope.join(";\n"))
+            .await
+            .map_err(Error::database("setting the revision's timeouts"))?;
+    }
     for statement in &unit.statements {
         if let Err(error) = session.execute(statement.sql).await {
             let failure = statement_error(unit, statement, 0, &error, Outcome::Dirty);
@@ -109,7 +119,8 @@ pub(super) async fn run_unit<S: Session>(
         .await
         .map_err(Error::database(
             "recording the history after a non-transactional revision (the dirty marker stays)",
-        ))
+        ))?;
+    Ok(1)
 }
 
 /// What a unit runs after its statements: the session's reset, then the history changes.
@@ -120,8 +131,16 @@ pub(super) fn finishing<'u>(unit: &'u Unit<'_>) -> impl Iterator<Item = &'u str>
         .map(String::as_str)
 }
 
-/// Opens a unit's transaction in the query string of its first statement.
-pub(super) const BEGIN: &str = "BEGIN;\n";
+/// What opens a unit's transaction, sent in the query string of its first statement: `BEGIN`
+/// and the envelope's `SET LOCAL`s.
+pub(super) fn opening(unit: &Unit<'_>) -> String {
+    let mut sql = String::from("BEGIN;\n");
+    for statement in &unit.envelope {
+        sql.push_str(statement);
+        sql.push_str(";\n");
+    }
+    sql
+}
 
 /// Runs a transactional unit in one transaction, in as few round trips as the driver allows
 /// while every error stays located in its statement.
@@ -146,10 +165,12 @@ pub(super) async fn run_as_one_string<S: Session>(
     session: &mut S,
     unit: &Unit<'_>,
 ) -> Result<(), Error> {
-    let mut sql = String::from(BEGIN);
+    let mut sql = opening(unit);
     // Where each statement starts in the string, in characters, as the server counts positions.
     let mut starts = Vec::with_capacity(unit.statements.len());
-    let mut chars = BEGIN.len();
+    let mut chars = sql.chars().count();
+    // `BEGIN` and the envelope's statements come before the revision's.
+    let before = 1 + unit.envelope.len();
     for statement in &unit.statements {
         starts.push(chars);
         sql.push_str(statement.sql);
@@ -177,8 +198,8 @@ pub(super) async fn run_as_one_string<S: Session>(
                 .rposition(|&start| start < p)
                 .filter(|&i| p <= starts[i] + unit.statements[i].sql.chars().count() + 1)
         }),
-        // `BEGIN` and the statements before it completed.
-        n if n <= statements => Some(n - 1),
+        // `BEGIN`, the envelope and the statements before it completed.
+        n if n >= before && n < before + statements => Some(n - before),
         _ => None,
     };
     if let Some(index) = failing {
@@ -194,14 +215,14 @@ pub(super) async fn run_as_one_string<S: Session>(
     }
     let error = DriverError::from_driver(&error);
     match completed.unwrap_or(0) {
-        0 => {
+        n if n < before => {
             let _ = session.execute("ROLLBACK").await;
             Err(Error::Database {
-                during: "starting a transaction",
+                during: "starting a transaction with the revision's timeouts",
                 error,
             })
         }
-        n if n < 1 + statements + unit.reset.len() + unit.bookkeeping.len() => {
+        n if n < before + statements + unit.reset.len() + unit.bookkeeping.len() => {
             let _ = session.execute("ROLLBACK").await;
             Err(Error::Database {
                 during: "recording the history",
@@ -222,7 +243,8 @@ pub(super) async fn run_statement_by_statement<S: Session>(
     unit: &Unit<'_>,
     bookkeeping: &str,
 ) -> Result<(), Error> {
-    let mut prefix = BEGIN;
+    let opening = opening(unit);
+    let mut prefix = opening.as_str();
     for statement in &unit.statements {
         let sent = if prefix.is_empty() {
             session.execute(statement.sql).await

@@ -10,8 +10,8 @@ use super::lock::lock_holder;
 use super::state::{checksum_of, read_state};
 use crate::error::Error;
 use crate::report::{Current, History, HistoryEntry, RepeatableState};
-use crate::runner::Settings;
 use crate::session::Session;
+use crate::settings::Settings;
 
 pub(crate) async fn current<S: Session>(
     settings: &Settings,
@@ -143,5 +143,5 @@ pub(crate) fn render(
     } else {
         Vec::new()
     };
-    Ok(Script::render(set, &plan, history, &repeatables).to_string())
+    Ok(Script::render(set, &plan, history, &settings.envelope, &repeatables).to_string())
 }

@@ -16,19 +16,22 @@ use migrations_core::{Command, Step, Target};
 
 use crate::error::{DirtyState, Error};
 use crate::report::{Report, StepKind, StepReport};
-use crate::runner::{Resolution, Settings};
 use crate::session::{Session, TextRow};
+use crate::settings::{Resolution, Settings};
 
 mod apply;
 mod execute;
 mod inspect;
 mod lock;
+mod retry;
 mod state;
 
 use apply::{Pending, apply, migration};
 use execute::run_unit;
 pub(crate) use inspect::{current, history, render, render_from_database};
 use lock::{CatchUnwind, acquire_lock, unlock};
+pub use retry::Blocker;
+pub(crate) use retry::on_relations;
 use state::{LockedState, checksum_of, read_history, read_locked_state};
 
 /// A changing command.
@@ -176,7 +179,7 @@ async fn locked<S: Session>(
     };
     let mut run: Vec<Pending<'_>> = Vec::new();
     for step in &plan.steps {
-        let mut unit = render_step(set, step, history);
+        let mut unit = render_step(set, step, history, &settings.envelope);
         unit.reset.extend(context.restore.clone());
         if command == Command::Upgrade && is_transactional_up(step) {
             run.push(Pending {
@@ -187,27 +190,48 @@ async fn locked<S: Session>(
         }
         if !run.is_empty() {
             let batch = std::mem::take(&mut run);
-            steps.extend(apply(session, history, set, &migrations, batch).await?);
+            steps.extend(
+                apply(
+                    session,
+                    history,
+                    set,
+                    &migrations,
+                    batch,
+                    settings.lock_retries,
+                )
+                .await?,
+            );
         }
         let started = Instant::now();
-        run_unit(session, history, &unit).await?;
-        steps.push(step_report(step, &unit, started.elapsed()));
+        let attempts = run_unit(session, history, &unit, settings.lock_retries).await?;
+        steps.push(step_report(step, &unit, started.elapsed(), attempts));
     }
     if !run.is_empty() {
-        steps.extend(apply(session, history, set, &migrations, run).await?);
+        steps.extend(
+            apply(
+                session,
+                history,
+                set,
+                &migrations,
+                run,
+                settings.lock_retries,
+            )
+            .await?,
+        );
     }
     if command == Command::Upgrade {
         // Revisions do not touch the repeatable history: what was read before them still holds.
         for repeatable in repeatables_to_run(set, plan.to, |name| checksum_of(&recorded, name)) {
             let started = Instant::now();
-            let mut unit = render_repeatable(repeatable, history);
+            let mut unit = render_repeatable(repeatable, history, &settings.envelope);
             unit.reset.extend(context.restore.clone());
-            run_unit(session, history, &unit).await?;
+            let attempts = run_unit(session, history, &unit, settings.lock_retries).await?;
             steps.push(StepReport {
                 kind: StepKind::Repeatable,
                 name: repeatable.name().to_owned(),
                 label: unit.label,
                 duration: started.elapsed(),
+                attempts,
             });
         }
     }
@@ -226,7 +250,7 @@ fn is_transactional_up(step: &Step<'_>) -> bool {
     matches!(step, Step::Run { revision, direction: Direction::Up } if revision.is_transactional())
 }
 
-fn step_report(step: &Step<'_>, unit: &Unit<'_>, duration: Duration) -> StepReport {
+fn step_report(step: &Step<'_>, unit: &Unit<'_>, duration: Duration, attempts: u32) -> StepReport {
     let (kind, name) = match step {
         Step::Run {
             revision,
@@ -253,6 +277,7 @@ fn step_report(step: &Step<'_>, unit: &Unit<'_>, duration: Duration) -> StepRepo
         name: name.to_owned(),
         label: unit.label.clone(),
         duration,
+        attempts,
     }
 }
 
@@ -307,6 +332,7 @@ async fn resolve<S: Session>(
             name: state.revision,
             label,
             duration: started.elapsed(),
+            attempts: 1,
         }],
         lock_wait: Duration::ZERO,
         elapsed: Duration::ZERO,

@@ -5,6 +5,7 @@
 use std::path::Path;
 use std::process::Command;
 
+use migrations_core::envelope::Envelope;
 use migrations_core::history::HistoryTable;
 use migrations_core::script::render_repeatable;
 use migrations_core::{Repeatable, Revision, Target};
@@ -214,7 +215,7 @@ fn run_repeatable(
     repeatable: &Repeatable,
     history: &HistoryTable,
 ) -> Result<(), String> {
-    let unit = render_repeatable(repeatable, history);
+    let unit = render_repeatable(repeatable, history, &Envelope::default());
     let mut transaction = client.transaction().map_err(|e| e.to_string())?;
     for statement in &unit.statements {
         if let Err(error) = transaction.batch_execute(statement.sql) {
