@@ -331,7 +331,7 @@ fn cases() -> Vec<Case> {
             text(format!("-- author: someone\n{valid}")),
             expect![[r#"
                 migrations/versions/202511121400_add_t.sql:1: unknown header `-- author:`
-                  help: the known headers are `-- revises:` and `-- message:`; write other notes as plain comments, without `word:` at the start
+                  help: the known headers are `-- revises:`, `-- message:`, `-- lock-timeout:`, `-- statement-timeout:` and `-- lint:`; write other notes as plain comments, without `word:` at the start
                 1 problem"#]],
         ),
         check(
@@ -340,6 +340,40 @@ fn cases() -> Vec<Case> {
             expect![[r#"
                 migrations/versions/202511121400_add_t.sql:1: header `-- message:` has no value
                   help: write the value after `-- message:`, or remove the line
+                1 problem"#]],
+        ),
+        check(
+            "a lock timeout without a unit",
+            text(format!("-- lock-timeout: 30\n{valid}")),
+            expect![[r#"
+                migrations/versions/202511121400_add_t.sql:1: `-- lock-timeout: 30` is not a timeout
+                  help: write a whole number and a unit, as in `-- lock-timeout: 500ms`, `30s`, `2min` or `1h` (at most 2147483647ms), or `0` for no timeout
+                1 problem"#]],
+        ),
+        check(
+            "a statement timeout in an unknown unit",
+            text(format!("-- statement-timeout: 2 days\n{valid}")),
+            expect![[r#"
+                migrations/versions/202511121400_add_t.sql:1: `-- statement-timeout: 2 days` is not a timeout
+                  help: write a whole number and a unit, as in `-- statement-timeout: 500ms`, `30s`, `2min` or `1h` (at most 2147483647ms), or `0` for no timeout
+                1 problem"#]],
+        ),
+        check(
+            "a lint header that does not allow",
+            text(format!(
+                "-- lint: ignore changing-column-type -- small\n{valid}"
+            )),
+            expect![[r#"
+                migrations/versions/202511121400_add_t.sql:1: `-- lint: ignore changing-column-type -- small` is not `allow <rule>[, <rule>] -- <reason>`
+                  help: write `-- lint: allow <rule>[, <rule>] -- <reason>`, the rules as the linter names them, e.g. `-- lint: allow changing-column-type -- tenants has one row per customer`
+                1 problem"#]],
+        ),
+        check(
+            "a lint allow without a reason",
+            text(format!("-- lint: allow changing-column-type\n{valid}")),
+            expect![[r#"
+                migrations/versions/202511121400_add_t.sql:1: `-- lint: allow changing-column-type` gives no reason
+                  help: say why the rule does not apply here after ` -- `, e.g. `-- lint: allow changing-column-type -- the table is created empty in the previous revision`
                 1 problem"#]],
         ),
         check(

@@ -50,6 +50,12 @@ pub enum Problem {
     EmptyHeader { key: String },
     #[error("SQL before the `-- migrate:up` marker")]
     SqlBeforeUp,
+    #[error("`-- {key}: {value}` is not a timeout")]
+    BadTimeout { key: String, value: String },
+    #[error("`-- lint: {value}` is not `allow <rule>[, <rule>] -- <reason>`")]
+    LintHeaderSyntax { value: String },
+    #[error("`-- lint: allow {rules}` gives no reason")]
+    LintAllowWithoutReason { rules: String },
 
     // Sections.
     #[error("no `-- migrate:up` marker")]
@@ -166,6 +172,16 @@ impl Problem {
             ),
             Problem::DuplicateHeader { .. } => "keep one of the two lines".to_owned(),
             Problem::EmptyHeader { key } => format!("write the value after `-- {key}:`, or remove the line"),
+            Problem::BadTimeout { key, .. } => format!(
+                "write a whole number and a unit, as in `-- {key}: 500ms`, `30s`, `2min` or `1h` (at most 2147483647ms), or `0` for no timeout"
+            ),
+            Problem::LintHeaderSyntax { .. } => {
+                "write `-- lint: allow <rule>[, <rule>] -- <reason>`, the rules as the linter names them, e.g. `-- lint: allow changing-column-type -- tenants has one row per customer`"
+                    .to_owned()
+            }
+            Problem::LintAllowWithoutReason { rules } => format!(
+                "say why the rule does not apply here after ` -- `, e.g. `-- lint: allow {rules} -- the table is created empty in the previous revision`"
+            ),
             Problem::SqlBeforeUp => {
                 "move the SQL below `-- migrate:up`; only comments and headers go above it".to_owned()
             }

@@ -14,6 +14,7 @@ pub mod diagnostic;
 pub mod envelope;
 pub mod file_name;
 pub mod graph;
+pub mod header_settings;
 pub mod history;
 pub mod load;
 pub mod parse;
@@ -25,9 +26,12 @@ pub mod target;
 pub mod template;
 
 pub use diagnostic::{Diagnostic, LoadError, Problem};
+pub use header_settings::LintAllow;
 pub use history::{Direction, HistoryTable};
 pub use load::{Folder, Sources, load_dir, load_dir_as};
 pub use plan::{AppliedRevision, Command, Plan, Step};
-pub use revision::{Repeatable, Revision, RevisionId, RevisionSet, Section, Statement};
+pub use revision::{
+    Repeatable, Revision, RevisionId, RevisionSet, RevisionSettings, Section, Statement,
+};
 pub use script::{Script, Unit};
 pub use target::Target;

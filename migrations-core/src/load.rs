@@ -16,7 +16,7 @@ use crate::graph::RevisionGraph;
 use crate::parse::{
     LineProblem, ParsedRepeatable, ParsedRevision, parse_repeatable, parse_revision,
 };
-use crate::revision::{Repeatable, Revision, RevisionId, RevisionSet};
+use crate::revision::{Repeatable, Revision, RevisionId, RevisionSet, RevisionSettings};
 
 /// The subfolder of versioned revisions.
 pub const VERSIONS_DIR: &str = "versions";
@@ -332,6 +332,7 @@ impl Folder {
                         .and_then(|h| ids.get(h.value.as_str()).copied()),
                     r.parsed.message.clone().map(Cow::Owned),
                     r.parsed.body.clone(),
+                    Cow::Owned(r.parsed.lint_allows.clone()),
                     repeatable_checksum(&r.name, r.parsed.body.sql()),
                     Cow::Owned(r.file.clone()),
                 )
@@ -354,7 +355,12 @@ impl Folder {
                     r.parsed.message.clone().map(Cow::Owned),
                     r.parsed.up.clone(),
                     r.parsed.down.clone(),
-                    r.parsed.transactional,
+                    RevisionSettings {
+                        transactional: r.parsed.transactional,
+                        lock_timeout: r.parsed.lock_timeout,
+                        statement_timeout: r.parsed.statement_timeout,
+                        lint_allows: Cow::Owned(r.parsed.lint_allows.clone()),
+                    },
                     checksum,
                     Cow::Owned(r.file.clone()),
                 )

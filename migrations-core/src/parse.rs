@@ -4,8 +4,10 @@
 //! (what a revision revises, which revision is the baseline) are checked later, across files.
 
 use std::borrow::Cow;
+use std::time::Duration;
 
 use crate::diagnostic::Problem;
+use crate::header_settings::{LintAllow, parse_lint_allow, parse_timeout};
 use crate::revision::Section;
 use crate::sql;
 
@@ -29,6 +31,11 @@ pub struct ParsedRevision {
     /// The line of `-- migrate:down`, where an empty down section is reported.
     pub down_marker_line: u32,
     pub transactional: bool,
+    /// `-- lock-timeout:`; `Some(Duration::ZERO)` for `0`, no timeout.
+    pub lock_timeout: Option<Duration>,
+    /// `-- statement-timeout:`; `Some(Duration::ZERO)` for `0`, no timeout.
+    pub statement_timeout: Option<Duration>,
+    pub lint_allows: Vec<LintAllow>,
 }
 
 /// What a repeatable file says.
@@ -37,10 +44,14 @@ pub struct ParsedRepeatable {
     pub requires: Option<HeaderValue>,
     pub message: Option<String>,
     pub body: Section,
+    pub lint_allows: Vec<LintAllow>,
 }
 
-const REVISION_HEADERS: &str = "`-- revises:` and `-- message:`";
-const REPEATABLE_HEADERS: &str = "`-- requires:` and `-- message:`";
+const REVISION_HEADERS: &str =
+    "`-- revises:`, `-- message:`, `-- lock-timeout:`, `-- statement-timeout:` and `-- lint:`";
+const REPEATABLE_HEADERS: &str = "`-- requires:`, `-- message:` and `-- lint:`";
+/// Headers that may appear on several lines: each `-- lint: allow` gives its own reason.
+const REPEATED_HEADERS: &[&str] = &["lint"];
 
 /// A line of the file: its 1-based number, its text without the newline, and where it starts.
 #[derive(Clone, Copy)]
@@ -126,7 +137,10 @@ fn read_headers(
                     known: known_text,
                 },
             ));
-        } else if let Some((_, first)) = values.iter().find(|(k, _)| k == key) {
+        } else if let Some((_, first)) = values
+            .iter()
+            .find(|(k, _)| k == key && !REPEATED_HEADERS.contains(&key))
+        {
             problems.push((
                 Some(line.number),
                 Problem::DuplicateHeader {
@@ -167,6 +181,30 @@ impl Headers {
     fn take(&mut self, key: &str) -> Option<HeaderValue> {
         let i = self.values.iter().position(|(k, _)| k == key)?;
         Some(self.values.swap_remove(i).1)
+    }
+
+    fn timeout(&mut self, key: &str, problems: &mut Vec<LineProblem>) -> Option<Duration> {
+        let header = self.take(key)?;
+        parse_timeout(key, &header.value)
+            .map_err(|problem| problems.push((Some(header.line), problem)))
+            .ok()
+    }
+
+    /// Every `-- lint:` header, in file order.
+    fn lint_allows(&mut self, problems: &mut Vec<LineProblem>) -> Vec<LintAllow> {
+        let mut headers: Vec<HeaderValue> = Vec::new();
+        while let Some(header) = self.take("lint") {
+            headers.push(header);
+        }
+        headers.sort_by_key(|header| header.line);
+        headers
+            .into_iter()
+            .filter_map(|header| {
+                parse_lint_allow(&header.value, header.line)
+                    .map_err(|problem| problems.push((Some(header.line), problem)))
+                    .ok()
+            })
+            .collect()
     }
 }
 
@@ -210,10 +248,19 @@ pub fn parse_revision(text: &str) -> Result<(ParsedRevision, Vec<LineProblem>), 
     let mut problems = Vec::new();
     let mut headers = read_headers(
         text,
-        &["revises", "message"],
+        &[
+            "revises",
+            "message",
+            "lock-timeout",
+            "statement-timeout",
+            "lint",
+        ],
         REVISION_HEADERS,
         &mut problems,
     );
+    let lock_timeout = headers.timeout("lock-timeout", &mut problems);
+    let statement_timeout = headers.timeout("statement-timeout", &mut problems);
+    let lint_allows = headers.lint_allows(&mut problems);
     if headers.end < text.len() && marker(&text[headers.end..]).is_none() {
         problems.push((Some(headers.end_line), Problem::SqlBeforeUp));
     }
@@ -297,6 +344,9 @@ pub fn parse_revision(text: &str) -> Result<(ParsedRevision, Vec<LineProblem>), 
         down: down_section,
         down_marker_line: down.number,
         transactional,
+        lock_timeout,
+        statement_timeout,
+        lint_allows,
     };
     Ok((parsed, problems))
 }
@@ -306,10 +356,11 @@ pub fn parse_repeatable(text: &str) -> Result<ParsedRepeatable, Vec<LineProblem>
     let mut problems = Vec::new();
     let mut headers = read_headers(
         text,
-        &["requires", "message"],
+        &["requires", "message", "lint"],
         REPEATABLE_HEADERS,
         &mut problems,
     );
+    let lint_allows = headers.lint_allows(&mut problems);
     for line in lines(text) {
         if marker(line.text).is_some() {
             problems.push((Some(line.number), Problem::MarkerInRepeatable));
@@ -327,151 +378,9 @@ pub fn parse_repeatable(text: &str) -> Result<ParsedRepeatable, Vec<LineProblem>
         requires: headers.take("requires"),
         message: headers.take("message").map(|h| h.value),
         body,
+        lint_allows,
     })
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use expect_test::{Expect, expect};
-
-    fn check(text: &str, expect: Expect) {
-        let actual = match parse_revision(text) {
-            Ok((_, problems)) if !problems.is_empty() => problems
-                .iter()
-                .map(|(line, problem)| format!("{line:?}: {problem}\n"))
-                .collect(),
-            Ok((parsed, _)) => {
-                let mut out = format!(
-                    "revises: {:?}\nmessage: {:?}\ntransactional: {}\n",
-                    parsed.revises.map(|h| (h.value, h.line)),
-                    parsed.message,
-                    parsed.transactional
-                );
-                for (name, section) in [("up", &parsed.up), ("down", &parsed.down)] {
-                    for statement in section.statements() {
-                        out.push_str(&format!("{name} {}: {}\n", statement.line, statement.sql));
-                    }
-                }
-                out
-            }
-            Err(problems) => problems
-                .iter()
-                .map(|(line, problem)| format!("{line:?}: {problem}\n"))
-                .collect(),
-        };
-        expect.assert_eq(&actual);
-    }
-
-    #[test]
-    fn a_complete_revision() {
-        check(
-            "-- revises: 202511121302_baseline\n-- message: add tenants\n-- A plain comment.\n\n-- migrate:up\nCREATE TABLE t (id int);\n\nCREATE INDEX ON t (id);\n-- migrate:down\n\nDROP TABLE t;\n",
-            expect![[r#"
-                revises: Some(("202511121302_baseline", 1))
-                message: Some("add tenants")
-                transactional: true
-                up 6: CREATE TABLE t (id int)
-                up 8: CREATE INDEX ON t (id)
-                down 11: DROP TABLE t
-            "#]],
-        );
-    }
-
-    #[test]
-    fn non_transactional() {
-        check(
-            "-- revises: a\n-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY i ON t (x);\n-- migrate:down transaction:false\nDROP INDEX CONCURRENTLY i;\n",
-            expect![[r#"
-                Some(4): `transaction:false` is on the down marker
-            "#]],
-        );
-        check(
-            "-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY i ON t (x);\n-- migrate:down\nDROP INDEX CONCURRENTLY i;\n",
-            expect![[r#"
-                revises: None
-                message: None
-                transactional: false
-                up 2: CREATE INDEX CONCURRENTLY i ON t (x)
-                down 4: DROP INDEX CONCURRENTLY i
-            "#]],
-        );
-    }
-
-    #[test]
-    fn header_problems() {
-        check(
-            "-- revises: a\n-- revises: b\n-- owner: me\n-- message:\n-- Note: fine, capitalised\n-- see http://x\n-- migrate:up\n-- migrate:down\nSELECT 1;\n",
-            expect![[r#"
-                Some(2): header `-- revises:` appears twice (first on line 1)
-                Some(3): unknown header `-- owner:`
-                Some(4): header `-- message:` has no value
-            "#]],
-        );
-        check(
-            "-- revises: a\nCREATE TABLE t ();\n-- migrate:up\n-- migrate:down\nSELECT 1;\n",
-            expect![[r#"
-                Some(2): SQL before the `-- migrate:up` marker
-            "#]],
-        );
-    }
-
-    #[test]
-    fn section_problems() {
-        check(
-            "",
-            expect![[r#"
-                None: no `-- migrate:up` marker
-                None: no `-- migrate:down` marker
-            "#]],
-        );
-        check(
-            "-- migrate:down\nSELECT 1;\n-- migrate:up\nSELECT 2;\n",
-            expect![[r#"
-                Some(1): `-- migrate:down` comes before `-- migrate:up` (line 3)
-            "#]],
-        );
-        check(
-            "-- migrate:up\nSELECT 1;\n-- migrate:up\n-- migrate:down\nSELECT 1;\n-- migrate:sideways\n",
-            expect![[r#"
-                Some(3): `-- migrate:up` appears twice (first on line 1)
-                Some(6): unknown marker `-- migrate:sideways`
-            "#]],
-        );
-        check(
-            "-- migrate:up fast\n-- migrate:down\nSELECT 1;\n",
-            expect![[r#"
-                Some(1): unknown option `fast` on `-- migrate:up`
-            "#]],
-        );
-    }
-
-    #[test]
-    fn credentials_are_refused() {
-        check(
-            "-- migrate:up\nCREATE ROLE app LOGIN PASSWORD 'hunter2';\n-- migrate:down\nDROP ROLE app;\n",
-            expect![[r#"
-                Some(2): a hard-coded password: a string literal after PASSWORD
-            "#]],
-        );
-    }
-
-    #[test]
-    fn repeatables() {
-        let parsed = parse_repeatable("-- requires: 202511121400_add_tenants_table\n-- message: policies\n\nCREATE OR REPLACE VIEW v AS SELECT 1;\n")
-            .expect("valid");
-        assert_eq!(
-            parsed.requires.map(|h| h.value).as_deref(),
-            Some("202511121400_add_tenants_table")
-        );
-        assert_eq!(
-            parsed.body.statements().map(|s| s.line).collect::<Vec<_>>(),
-            [4]
-        );
-        let problems =
-            parse_repeatable("-- migrate:up\nSELECT 1;\n").expect_err("markers are refused");
-        assert_eq!(problems, [(Some(1), Problem::MarkerInRepeatable)]);
-        let problems = parse_repeatable("-- just a comment\n").expect_err("empty");
-        assert_eq!(problems, [(None, Problem::EmptyRepeatable)]);
-    }
-}
+mod tests;

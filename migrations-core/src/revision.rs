@@ -5,7 +5,9 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::time::Duration;
 
+use crate::header_settings::LintAllow;
 use crate::sql::StatementSpan;
 
 /// The 12-digit `YYYYMMDDHHMM` number that orders revisions and keys the history table.
@@ -83,6 +85,19 @@ pub struct Statement<'a> {
     pub line: u32,
 }
 
+/// How a revision asks to be run and linted, from its header.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RevisionSettings {
+    /// False for `-- migrate:up transaction:false`.
+    pub transactional: bool,
+    /// `-- lock-timeout:`; `Some(Duration::ZERO)` for `0`, no timeout.
+    pub lock_timeout: Option<Duration>,
+    /// `-- statement-timeout:`; `Some(Duration::ZERO)` for `0`, no timeout.
+    pub statement_timeout: Option<Duration>,
+    /// The `-- lint: allow` headers, in file order.
+    pub lint_allows: Cow<'static, [LintAllow]>,
+}
+
 /// A versioned revision: one file `versions/YYYYMMDDHHMM_slug.sql`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Revision {
@@ -92,7 +107,7 @@ pub struct Revision {
     message: Option<Cow<'static, str>>,
     up: Section,
     down: Section,
-    transactional: bool,
+    settings: RevisionSettings,
     checksum: u64,
     file: Cow<'static, str>,
 }
@@ -107,7 +122,7 @@ impl Revision {
         message: Option<Cow<'static, str>>,
         up: Section,
         down: Section,
-        transactional: bool,
+        settings: RevisionSettings,
         checksum: u64,
         file: Cow<'static, str>,
     ) -> Revision {
@@ -118,7 +133,7 @@ impl Revision {
             message,
             up,
             down,
-            transactional,
+            settings,
             checksum,
             file,
         }
@@ -158,7 +173,29 @@ impl Revision {
     /// False for revisions marked `-- migrate:up transaction:false`: their statements run one by one
     /// outside a transaction, in both directions.
     pub fn is_transactional(&self) -> bool {
-        self.transactional
+        self.settings.transactional
+    }
+
+    /// How long each statement may wait for a lock (`-- lock-timeout:`); `Some(Duration::ZERO)`
+    /// turns the timeout off, `None` leaves it to the runner.
+    pub fn lock_timeout(&self) -> Option<Duration> {
+        self.settings.lock_timeout
+    }
+
+    /// How long each statement may run (`-- statement-timeout:`); `Some(Duration::ZERO)` turns
+    /// the timeout off, `None` leaves it to the runner.
+    pub fn statement_timeout(&self) -> Option<Duration> {
+        self.settings.statement_timeout
+    }
+
+    /// The lint rules the revision allows, each with its reason (`-- lint: allow`).
+    pub fn lint_allows(&self) -> &[LintAllow] {
+        &self.settings.lint_allows
+    }
+
+    /// Everything the header asks for, besides the graph.
+    pub fn settings(&self) -> &RevisionSettings {
+        &self.settings
     }
 
     /// refinery's checksum of the up section (see [`crate::checksum`]).
@@ -185,17 +222,20 @@ pub struct Repeatable {
     requires: Option<RevisionId>,
     message: Option<Cow<'static, str>>,
     body: Section,
+    lint_allows: Cow<'static, [LintAllow]>,
     checksum: u64,
     file: Cow<'static, str>,
 }
 
 impl Repeatable {
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments)]
     pub const fn from_parts(
         name: Cow<'static, str>,
         requires: Option<RevisionId>,
         message: Option<Cow<'static, str>>,
         body: Section,
+        lint_allows: Cow<'static, [LintAllow]>,
         checksum: u64,
         file: Cow<'static, str>,
     ) -> Repeatable {
@@ -204,6 +244,7 @@ impl Repeatable {
             requires,
             message,
             body,
+            lint_allows,
             checksum,
             file,
         }
@@ -225,6 +266,11 @@ impl Repeatable {
 
     pub fn body(&self) -> &Section {
         &self.body
+    }
+
+    /// The lint rules the file allows, each with its reason (`-- lint: allow`).
+    pub fn lint_allows(&self) -> &[LintAllow] {
+        &self.lint_allows
     }
 
     pub fn checksum(&self) -> u64 {

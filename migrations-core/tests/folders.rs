@@ -4,6 +4,8 @@
 //! next `===` are its contents. The expected output is exactly what `cargo xtask check` prints.
 
 use expect_test::{Expect, expect};
+use std::time::Duration;
+
 use migrations_core::load::Entry;
 use migrations_core::{Folder, Sources};
 
@@ -192,7 +194,7 @@ fn headers() {
             migrations/versions/202511121400_add_t.sql:2: header `-- revises:` appears twice (first on line 1)
               help: keep one of the two lines
             migrations/versions/202511121400_add_t.sql:3: unknown header `-- author:`
-              help: the known headers are `-- revises:` and `-- message:`; write other notes as plain comments, without `word:` at the start
+              help: the known headers are `-- revises:`, `-- message:`, `-- lock-timeout:`, `-- statement-timeout:` and `-- lint:`; write other notes as plain comments, without `word:` at the start
             migrations/versions/202511121400_add_t.sql:4: header `-- message:` has no value
               help: write the value after `-- message:`, or remove the line
             3 problems"#]],
@@ -203,6 +205,52 @@ fn headers() {
             migrations/versions/202511121400_add_t.sql:2: SQL before the `-- migrate:up` marker
               help: move the SQL below `-- migrate:up`; only comments and headers go above it
             1 problem"#]],
+    );
+}
+
+#[test]
+fn settings_headers() {
+    let fixture = format!(
+        "{BASELINE}=== versions/202511121400_add_t.sql\n-- revises: 202511121302_baseline\n-- lock-timeout: 2min\n-- statement-timeout: 0\n-- lint: allow changing-column-type -- t is empty\n-- lint: allow ban-drop-column -- unused\n-- migrate:up\nCREATE TABLE t ();\n-- migrate:down\nDROP TABLE t;\n=== repeatable/views.sql\n-- lint: allow ban-drop-view -- replaced at once\nDROP VIEW IF EXISTS v;\n"
+    );
+    let set = Folder::parse(&sources(&fixture))
+        .into_set()
+        .expect("valid folder");
+    let revision = &set.revisions()[1];
+    assert_eq!(revision.lock_timeout(), Some(Duration::from_secs(120)));
+    assert_eq!(revision.statement_timeout(), Some(Duration::ZERO));
+    let allows: Vec<(Vec<&str>, &str, u32)> = revision
+        .lint_allows()
+        .iter()
+        .map(|a| (a.rules().collect(), a.reason(), a.line()))
+        .collect();
+    assert_eq!(
+        allows,
+        [
+            (vec!["changing-column-type"], "t is empty", 4),
+            (vec!["ban-drop-column"], "unused", 5)
+        ]
+    );
+    assert_eq!(set.revisions()[0].lock_timeout(), None);
+    let repeatable = &set.repeatables()[0];
+    assert_eq!(repeatable.lint_allows()[0].reason(), "replaced at once");
+
+    check(
+        "=== versions/202511121400_add_t.sql\n-- revises: 202511121302_baseline\n-- lock-timeout: 5\n-- statement-timeout: 1.5s\n-- lint: allow changing-column-type\n-- lint: skip everything -- why not\n-- migrate:up\nCREATE TABLE t ();\n-- migrate:down\nDROP TABLE t;\n=== repeatable/views.sql\n-- lint: allow ban-drop-view\n-- lock-timeout: 5s\nDROP VIEW IF EXISTS v;\n",
+        expect![[r#"
+            migrations/repeatable/views.sql:1: `-- lint: allow ban-drop-view` gives no reason
+              help: say why the rule does not apply here after ` -- `, e.g. `-- lint: allow ban-drop-view -- the table is created empty in the previous revision`
+            migrations/repeatable/views.sql:2: unknown header `-- lock-timeout:`
+              help: the known headers are `-- requires:`, `-- message:` and `-- lint:`; write other notes as plain comments, without `word:` at the start
+            migrations/versions/202511121400_add_t.sql:2: `-- lock-timeout: 5` is not a timeout
+              help: write a whole number and a unit, as in `-- lock-timeout: 500ms`, `30s`, `2min` or `1h` (at most 2147483647ms), or `0` for no timeout
+            migrations/versions/202511121400_add_t.sql:3: `-- statement-timeout: 1.5s` is not a timeout
+              help: write a whole number and a unit, as in `-- statement-timeout: 500ms`, `30s`, `2min` or `1h` (at most 2147483647ms), or `0` for no timeout
+            migrations/versions/202511121400_add_t.sql:4: `-- lint: allow changing-column-type` gives no reason
+              help: say why the rule does not apply here after ` -- `, e.g. `-- lint: allow changing-column-type -- the table is created empty in the previous revision`
+            migrations/versions/202511121400_add_t.sql:5: `-- lint: skip everything -- why not` is not `allow <rule>[, <rule>] -- <reason>`
+              help: write `-- lint: allow <rule>[, <rule>] -- <reason>`, the rules as the linter names them, e.g. `-- lint: allow changing-column-type -- tenants has one row per customer`
+            6 problems"#]],
     );
 }
 

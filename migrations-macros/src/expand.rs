@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use migrations_core::load::{repeatable_path, revision_path};
-use migrations_core::{Repeatable, Revision, RevisionSet, Section};
+use migrations_core::{LintAllow, Repeatable, Revision, RevisionSet, Section};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
@@ -61,6 +61,34 @@ fn option_id(id: Option<migrations_core::RevisionId>) -> TokenStream {
     }
 }
 
+fn option_duration(duration: Option<std::time::Duration>) -> TokenStream {
+    match duration {
+        Some(duration) => {
+            // Timeouts are whole milliseconds: the header takes no smaller unit.
+            let millis = duration.as_millis() as u64;
+            quote! { ::core::option::Option::Some(::migrations_runtime::__private::Duration::from_millis(#millis)) }
+        }
+        None => quote! { ::core::option::Option::None },
+    }
+}
+
+fn lint_allows(allows: &[LintAllow]) -> TokenStream {
+    let allows = allows.iter().map(|allow| {
+        let rules = allow.rules();
+        let reason = allow.reason();
+        let line = allow.line();
+        quote! {
+            ::migrations_runtime::__private::LintAllow::from_parts(
+                ::std::borrow::Cow::Borrowed(const { &[#(::std::borrow::Cow::Borrowed(#rules)),*] }),
+                ::std::borrow::Cow::Borrowed(#reason),
+                #line,
+            )
+        }
+    });
+    // In a const block: a borrowed array of values with destructors is not promoted otherwise.
+    quote! { ::std::borrow::Cow::Borrowed(const { &[#(#allows),*] }) }
+}
+
 fn revision(revision: &Revision) -> TokenStream {
     let id = revision.id().get();
     let name = revision.name();
@@ -69,6 +97,9 @@ fn revision(revision: &Revision) -> TokenStream {
     let up = section(revision.up());
     let down = section(revision.down());
     let transactional = revision.is_transactional();
+    let lock_timeout = option_duration(revision.lock_timeout());
+    let statement_timeout = option_duration(revision.statement_timeout());
+    let allows = lint_allows(revision.lint_allows());
     let checksum = revision.checksum();
     let file = revision.file();
     quote! {
@@ -79,7 +110,12 @@ fn revision(revision: &Revision) -> TokenStream {
             #message,
             #up,
             #down,
-            #transactional,
+            ::migrations_runtime::__private::RevisionSettings {
+                transactional: #transactional,
+                lock_timeout: #lock_timeout,
+                statement_timeout: #statement_timeout,
+                lint_allows: #allows,
+            },
             #checksum,
             ::std::borrow::Cow::Borrowed(#file),
         )
@@ -91,6 +127,7 @@ fn repeatable(repeatable: &Repeatable) -> TokenStream {
     let requires = option_id(repeatable.requires());
     let message = option_str(repeatable.message());
     let body = section(repeatable.body());
+    let allows = lint_allows(repeatable.lint_allows());
     let checksum = repeatable.checksum();
     let file = repeatable.file();
     quote! {
@@ -99,6 +136,7 @@ fn repeatable(repeatable: &Repeatable) -> TokenStream {
             #requires,
             #message,
             #body,
+            #allows,
             #checksum,
             ::std::borrow::Cow::Borrowed(#file),
         )

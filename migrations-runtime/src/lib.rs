@@ -33,5 +33,8 @@ pub use migrations_core as core;
 #[doc(hidden)]
 pub mod __private {
     pub use migrations_core::sql::StatementSpan;
-    pub use migrations_core::{Repeatable, Revision, RevisionId, RevisionSet, Section};
+    pub use migrations_core::{
+        LintAllow, Repeatable, Revision, RevisionId, RevisionSet, RevisionSettings, Section,
+    };
+    pub use std::time::Duration;
 }
