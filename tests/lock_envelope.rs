@@ -259,3 +259,51 @@ fn a_non_transactional_revision_is_not_retried_and_stays_dirty_saying_why() {
     let dirty = current.dirty.expect("the database is dirty");
     assert!(dirty.error.unwrap_or_default().contains("lock_timeout"));
 }
+
+#[test]
+fn a_revision_header_sets_its_own_timeouts_in_the_runner_and_the_dry_run() {
+    let db = database();
+    let mut client = connect(&db);
+    runner("lock_headers")
+        .upgrade(&mut client, Target::Head)
+        .expect("upgrade");
+    let seen = |table: &str| -> (String, String) {
+        let row = connect(&db)
+            .query_one(
+                &format!("SELECT lock_timeout, statement_timeout FROM {table}"),
+                &[],
+            )
+            .expect("read what the revision saw");
+        (row.get(0), row.get(1))
+    };
+    assert_eq!(seen("seen_default"), ("5s".to_owned(), "0".to_owned()));
+    assert_eq!(seen("seen_own"), ("30s".to_owned(), "2min".to_owned()));
+    // The session's own settings are back after the run.
+    let after = client
+        .query_one("SELECT current_setting('lock_timeout')", &[])
+        .map(|row| row.get::<_, String>(0))
+        .expect("lock_timeout");
+    assert_eq!(after, "0");
+
+    let folder = fixture_dir("lock_headers");
+    let script = migrations_tests::run(&mut migrate_command(
+        MIGRATE,
+        Some(&folder),
+        None,
+        &["upgrade", "--sql", "base:head", "--statement-timeout", "1h"],
+    ));
+    assert_eq!(script.code, 0, "{}", script.stderr);
+    let units: Vec<&str> = script
+        .stdout
+        .split("\n-- Running upgrade ")
+        .skip(1)
+        .map(|unit| unit.split("\nCREATE").next().unwrap_or_default())
+        .collect();
+    expect_test::expect![[r#"
+        [
+            "base -> 202601010000_baseline\nBEGIN;\nSET LOCAL lock_timeout = '5s';\nSET LOCAL statement_timeout = '1h';\nRESET ALL;\nRESET ROLE;\nINSERT INTO :\"migrate_history_schema\".\"refinery_schema_history\" (version, name, applied_on, checksum) VALUES (202601010000, 'baseline', pg_catalog.to_char(pg_catalog.clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), '15634797673121429619');\nCOMMIT;\n",
+            "202601010000_baseline -> 202601010100_default_envelope\nBEGIN;\nSET LOCAL lock_timeout = '5s';\nSET LOCAL statement_timeout = '1h';",
+            "202601010100_default_envelope -> 202601010200_own_envelope\nBEGIN;\nSET LOCAL lock_timeout = '30s';\nSET LOCAL statement_timeout = '2min';",
+        ]
+    "#]].assert_debug_eq(&units);
+}

@@ -47,14 +47,18 @@ impl Envelope {
     }
 }
 
-/// A duration as PostgreSQL's time settings read it: `0`, `'5s'`, `'250ms'`.
+/// A duration as PostgreSQL's time settings read it, in its largest whole unit: `0`, `'5s'`,
+/// `'2min'`, `'250ms'`.
 pub fn setting(duration: Duration) -> String {
     let millis = duration.as_millis();
-    match millis {
-        0 => "0".to_owned(),
-        m if m % 1000 == 0 => format!("'{}s'", m / 1000),
-        m => format!("'{m}ms'"),
+    if millis == 0 {
+        return "0".to_owned();
     }
+    let (unit, size) = [("h", 3_600_000), ("min", 60_000), ("s", 1000), ("ms", 1)]
+        .into_iter()
+        .find(|(_, size)| millis.is_multiple_of(*size))
+        .unwrap_or(("ms", 1));
+    format!("'{}{unit}'", millis / size)
 }
 
 #[cfg(test)]
@@ -84,7 +88,7 @@ mod tests {
             strict.statements(Some(Duration::from_secs(30)), None, true),
             [
                 "SET LOCAL lock_timeout = '30s'",
-                "SET LOCAL statement_timeout = '60s'"
+                "SET LOCAL statement_timeout = '1min'"
             ]
         );
     }

@@ -137,7 +137,11 @@ pub fn render_step<'a>(
                     direction: *direction,
                 }),
                 transactional,
-                envelope: envelope.statements(None, None, transactional),
+                envelope: envelope.statements(
+                    revision.lock_timeout(),
+                    revision.statement_timeout(),
+                    transactional,
+                ),
                 statements: located(section, revision.file()),
                 reset: reset_session(),
                 bookkeeping,
