@@ -54,6 +54,9 @@ fn a_down_that_forgets_an_index_fails_naming_it() {
             the dry-run script run by psql builds what upgrade builds: skipped
             downgrade to base leaves an empty schema: skipped
 
+            Revisions that block existing relations (ACCESS EXCLUSIVE or a rewrite):
+              202511121401_index_events  down ACCESS EXCLUSIVE on public.events
+
             FAILED 202511121401_index_events
               class: leftover object, up again fails
               upgrade of `202511121401_index_events` failed at fixtures/verify_forgotten_index/versions/202511121401_index_events.sql:4: ERROR 42P07: relation "events_tenant_idx" already exists

@@ -22,7 +22,10 @@ pub use migrations_core::{
     Command, Repeatable, Revision, RevisionId, RevisionSet, Section, Statement, Target,
 };
 pub use migrations_macros::embed;
-pub use report::{Current, History, HistoryEntry, RepeatableState, Report, StepKind, StepReport};
+pub use report::{
+    Current, HeldLock, History, HistoryEntry, Observed, RepeatableState, Report, Rewritten,
+    StepKind, StepReport, is_table, relation_kind,
+};
 pub use runner::Runner;
 pub use settings::{DEFAULT_LOCK_RETRIES, DEFAULT_LOCK_TIMEOUT, Resolution};
 

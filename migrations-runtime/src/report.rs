@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use migrations_core::Command;
 
+pub use crate::engine::{HeldLock, Observed, Rewritten, is_table, relation_kind};
 pub use crate::error::DirtyState;
 use crate::error::humanize;
 
@@ -34,6 +35,9 @@ pub struct StepReport {
     /// How many times it was tried: more than 1 when it timed out waiting for a lock and was
     /// rolled back and tried again.
     pub attempts: u32,
+    /// The locks it held on relations that existed before it, and their rewrites; empty unless
+    /// the runner observes ([`crate::Runner::with_observation`]).
+    pub observed: Observed,
 }
 
 /// What a changing command did.

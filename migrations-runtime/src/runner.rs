@@ -73,6 +73,14 @@ impl Runner {
         self
     }
 
+    /// Records, for each revision, the locks its transaction holds on relations that existed
+    /// before it and the relations it rewrote, in [`crate::StepReport::observed`]. It costs a
+    /// round trip per statement and two catalog reads per revision: for verify and staging.
+    pub fn with_observation(mut self, observe: bool) -> Runner {
+        self.settings.observe = observe;
+        self
+    }
+
     pub fn revisions(&self) -> &RevisionSet {
         &self.settings.revisions
     }

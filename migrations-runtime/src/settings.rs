@@ -32,6 +32,8 @@ pub(crate) struct Settings {
     pub(crate) envelope: Envelope,
     /// Tries of a transactional revision that times out waiting for a lock; at least 1.
     pub(crate) lock_retries: u32,
+    /// Records each unit's locks and rewrites (a round trip per statement).
+    pub(crate) observe: bool,
 }
 
 impl Settings {
@@ -42,6 +44,7 @@ impl Settings {
             lock_timeout: DEFAULT_LOCK_TIMEOUT,
             envelope: Envelope::default(),
             lock_retries: DEFAULT_LOCK_RETRIES,
+            observe: false,
         }
     }
 }

@@ -5,6 +5,7 @@
 
 mod classify;
 mod diff;
+pub mod locks;
 mod merge;
 pub mod progress;
 mod report;

@@ -29,6 +29,11 @@ struct Cli {
     /// another (a definition embedding its creation time); by default it is reported, not failed
     #[arg(long)]
     fail_on_unstable: bool,
+
+    /// Fail a revision that holds ACCESS EXCLUSIVE on, or rewrites, an existing table without a
+    /// `-- lint: allow access-exclusive-lock` (or `table-rewrite`) header saying why it is safe
+    #[arg(long)]
+    fail_on_locks: bool,
     /// Verify the history in N segments at once, each on a database of its own
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64))]
     jobs: u16,
@@ -134,6 +139,7 @@ fn run(cli: Cli) -> anyhow::Result<bool> {
         from: cli.from,
         keep_going: cli.keep_going,
         fail_on_unstable: cli.fail_on_unstable,
+        fail_on_locks: cli.fail_on_locks,
         jobs: usize::from(cli.jobs),
         shard: cli.shard,
         column_order: match cli.column_order {

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::classify::FailureClass;
 use crate::diff::{SchemaChange, SchemaDiff};
+use crate::locks::{ByDirection, RelationLock};
 
 /// How one step of the stairway went.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -74,6 +75,16 @@ pub struct RevisionResult {
     /// Why it was flagged, by class; empty when every step is ok.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub classes: Vec<FailureClass>,
+    /// The strongest lock each direction held on each relation that existed before it.
+    #[serde(default)]
+    pub locks: ByDirection<Vec<RelationLock>>,
+    /// The existing relations each direction rewrote (their storage replaced).
+    #[serde(default)]
+    pub rewrites: ByDirection<Vec<String>>,
+    /// What the lock policy (`--fail-on-locks`) refused: ACCESS EXCLUSIVE on, or a rewrite of, an
+    /// existing table that the revision's header does not allow.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lock_violations: Vec<String>,
     #[serde(
         rename = "duration_ms",
         serialize_with = "millis",
@@ -88,6 +99,7 @@ impl RevisionResult {
         self.up == StepStatus::Ok
             && self.down == StepStatus::Ok
             && matches!(self.reup, StepStatus::Ok | StepStatus::Unstable)
+            && self.lock_violations.is_empty()
     }
 
     pub fn unstable(&self) -> bool {
@@ -104,6 +116,9 @@ impl RevisionResult {
             error: None,
             note: None,
             classes: Vec::new(),
+            locks: ByDirection::default(),
+            rewrites: ByDirection::default(),
+            lock_violations: Vec::new(),
             duration: Duration::ZERO,
         }
     }
@@ -290,6 +305,23 @@ impl fmt::Display for VerifyReport {
         for check in &self.checks {
             writeln!(f, "{}: {}", check.check, check.status)?;
         }
+        let heavy: Vec<(&str, String)> = self
+            .revisions
+            .iter()
+            .filter_map(|r| {
+                crate::locks::summary(&r.locks, &r.rewrites).map(|s| (r.revision.as_str(), s))
+            })
+            .collect();
+        if !heavy.is_empty() {
+            writeln!(f)?;
+            writeln!(
+                f,
+                "Revisions that block existing relations (ACCESS EXCLUSIVE or a rewrite):"
+            )?;
+            for (revision, summary) in heavy {
+                writeln!(f, "  {revision:<width$}  {summary}")?;
+            }
+        }
         for r in self
             .revisions
             .iter()
@@ -303,6 +335,9 @@ impl fmt::Display for VerifyReport {
             }
             if let Some(error) = &r.error {
                 writeln!(f, "  {}", error.replace('\n', "\n  "))?;
+            }
+            for violation in &r.lock_violations {
+                writeln!(f, "  {violation}")?;
             }
             for step in [StairStep::Down, StairStep::Reup] {
                 let changes: Vec<&SchemaChange> = r

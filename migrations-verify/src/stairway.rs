@@ -22,6 +22,7 @@ use migrations_disposable::{DisposableDb, DisposableError, DisposableServer};
 use migrations_runtime::Runner;
 use postgres::Client;
 
+use crate::locks::Observations;
 use crate::progress::Progress;
 use crate::report::{RevisionResult, Shard, StairStep, StepChange, StepStatus, VerifyReport};
 use crate::snapshot::{ColumnOrder, SchemaSnapshot, SnapshotError, SnapshotOptions};
@@ -42,6 +43,9 @@ pub struct VerifyOptions {
     pub shard: Option<Shard>,
     pub column_order: ColumnOrder,
     pub history: HistoryTable,
+    /// Fail a revision that holds ACCESS EXCLUSIVE on, or rewrites, an existing table without a
+    /// `-- lint: allow` for it (see [`crate::locks`]).
+    pub fail_on_locks: bool,
 }
 
 impl Default for VerifyOptions {
@@ -54,6 +58,7 @@ impl Default for VerifyOptions {
             shard: None,
             column_order: ColumnOrder::Exact,
             history: HistoryTable::default(),
+            fail_on_locks: false,
         }
     }
 }
@@ -176,7 +181,8 @@ impl<'a> Verifier<'a> {
             set,
             server,
             options,
-            stairway: runner(set.without_repeatables()),
+            // The stairway's runner records each revision's locks and rewrites.
+            stairway: runner(set.without_repeatables()).with_observation(true),
             deployment: runner(set.clone()),
             snapshot_options: SnapshotOptions {
                 excluded_tables: options.history.tables().to_vec(),
@@ -343,7 +349,12 @@ impl<'a> Verifier<'a> {
         let started = Instant::now();
         let mut result = RevisionResult::skipped(revision.name());
         let here = Target::Id(revision.id());
-        if let Err(error) = self.stairway.upgrade(&mut stair.client, here.clone()) {
+        let mut observed = Observations::default();
+        let up = self.stairway.upgrade(&mut stair.client, here.clone());
+        if let Ok(report) = &up {
+            observed.up = observed_by(report, revision);
+        }
+        if let Err(error) = up {
             result.up = StepStatus::Error;
             result.error = Some(error.to_string());
             result.classes = crate::classify::classify(&result, false);
@@ -365,7 +376,8 @@ impl<'a> Verifier<'a> {
                 result.down = StepStatus::Error;
                 result.error = Some(error.to_string());
             }
-            Ok(_) => {
+            Ok(report) => {
+                observed.down = observed_by(&report, revision).without(&observed.up.created);
                 let (down, after_down) =
                     self.compare(&mut stair.client, before, StairStep::Down, &mut result.diff)?;
                 result.down = down;
@@ -394,6 +406,11 @@ impl<'a> Verifier<'a> {
                     result.note = Some(crate::unstable::explain(&changes));
                 }
             }
+        }
+        result.locks = observed.locks();
+        result.rewrites = observed.rewrites();
+        if self.options.fail_on_locks {
+            result.lock_violations = observed.violations(revision);
         }
         result.classes = crate::classify::classify(&result, noop_down);
         result.duration = started.elapsed();
@@ -449,4 +466,17 @@ impl<'a> Verifier<'a> {
         );
         Ok((status, actual))
     }
+}
+
+/// What the runner saw `revision`'s own step do in a run (not the repeatables after it).
+fn observed_by(
+    report: &migrations_runtime::Report,
+    revision: &Revision,
+) -> migrations_runtime::Observed {
+    report
+        .steps
+        .iter()
+        .find(|s| s.name == revision.name())
+        .map(|s| s.observed.clone())
+        .unwrap_or_default()
 }

@@ -21,7 +21,7 @@ use refinery_core::{Migration, Runner, Target};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::execute::finishing;
+use super::execute::{Execution, finishing};
 use super::retry::run_retrying;
 use super::state::applied_revisions;
 use super::step_report;
@@ -36,12 +36,11 @@ pub(super) struct Pending<'a> {
 }
 
 /// The engine's session, as refinery's connection.
-pub(super) struct Applier<'s, 'a, S> {
+pub(super) struct Applier<'s, 'a, 'o, S> {
     session: &'s mut S,
     history: &'s HistoryTable,
     pending: VecDeque<Pending<'a>>,
-    /// Tries of a revision that times out waiting for a lock.
-    attempts: u32,
+    execution: Execution<'o>,
     done: Vec<StepReport>,
     /// The engine's error behind the opaque one refinery wraps: refinery keeps only its text.
     failure: Option<Error>,
@@ -78,7 +77,7 @@ pub(super) async fn apply<'a, S: Session>(
     set: &RevisionSet,
     migrations: &[Migration],
     pending: Vec<Pending<'a>>,
-    attempts: u32,
+    execution: Execution<'_>,
 ) -> Result<Vec<StepReport>, Error> {
     let Some(last) = pending.last().and_then(|p| p.revision()) else {
         return Ok(Vec::new());
@@ -97,7 +96,7 @@ pub(super) async fn apply<'a, S: Session>(
         session,
         history,
         pending: pending.into(),
-        attempts,
+        execution,
         done: Vec::with_capacity(expected),
         failure: None,
     };
@@ -127,7 +126,7 @@ impl Pending<'_> {
     }
 }
 
-impl<S: Session> Applier<'_, '_, S> {
+impl<S: Session> Applier<'_, '_, '_, S> {
     /// Runs the next revision's unit, with refinery's history row for it; a lock timeout rolls it
     /// back and tries it again without refinery noticing.
     async fn apply_next(&mut self, sql: &str, insert: &str) -> Result<(), Error> {
@@ -148,14 +147,14 @@ impl<S: Session> Applier<'_, '_, S> {
         }
         unit.bookkeeping = vec![insert.to_owned()];
         let bookkeeping = finishing(&unit).collect::<Vec<_>>().join(";\n");
-        let attempts = run_retrying(self.session, &unit, &bookkeeping, self.attempts).await?;
+        let ran = run_retrying(self.session, &unit, &bookkeeping, self.execution).await?;
         self.done
-            .push(step_report(&step, &unit, started.elapsed(), attempts));
+            .push(step_report(&step, &unit, started.elapsed(), ran));
         Ok(())
     }
 }
 
-impl<S: Session> AsyncTransaction for Applier<'_, '_, S> {
+impl<S: Session> AsyncTransaction for Applier<'_, '_, '_, S> {
     type Error = Failed;
 
     async fn execute<'q, T: Iterator<Item = &'q str> + Send + 'q>(
@@ -182,7 +181,7 @@ impl<S: Session> AsyncTransaction for Applier<'_, '_, S> {
     }
 }
 
-impl<S: Session> AsyncQuery<Vec<Migration>> for Applier<'_, '_, S> {
+impl<S: Session> AsyncQuery<Vec<Migration>> for Applier<'_, '_, '_, S> {
     async fn query(&mut self, query: &str) -> Result<Vec<Migration>, Failed> {
         let read = async {
             let rows = self
@@ -209,4 +208,4 @@ impl<S: Session> AsyncQuery<Vec<Migration>> for Applier<'_, '_, S> {
     }
 }
 
-impl<S: Session> AsyncMigrate for Applier<'_, '_, S> {}
+impl<S: Session> AsyncMigrate for Applier<'_, '_, '_, S> {}

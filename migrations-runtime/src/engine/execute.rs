@@ -4,6 +4,7 @@
 use migrations_core::history::HistoryTable;
 use migrations_core::script::{LocatedStatement, Source, Unit};
 
+use super::observe::{Before, Observed, Observer};
 use super::retry::run_retrying;
 use crate::error::{DriverError, Error, Outcome};
 use crate::session::{Counted, Session};
@@ -69,18 +70,34 @@ pub(super) fn statement_error(
     }
 }
 
-/// Runs one unit: in one transaction (tried up to `attempts` times while it times out waiting
-/// for a lock), or statement by statement behind the dirty marker; returns the tries it took.
+/// How a run executes its units.
+#[derive(Clone, Copy)]
+pub(super) struct Execution<'o> {
+    /// Tries of a transactional unit that times out waiting for a lock.
+    pub(super) attempts: u32,
+    /// Set when the run records each unit's locks and rewrites.
+    pub(super) observer: Option<&'o Observer>,
+}
+
+/// How a unit went: the tries it took, and what it was seen to do.
+pub(super) struct Ran {
+    pub(super) attempts: u32,
+    pub(super) observed: Observed,
+}
+
+/// Runs one unit: in one transaction (tried again while it times out waiting for a lock), or
+/// statement by statement behind the dirty marker.
 pub(super) async fn run_unit<S: Session>(
     session: &mut S,
     history: &HistoryTable,
     unit: &Unit<'_>,
-    attempts: u32,
-) -> Result<u32, Error> {
+    execution: Execution<'_>,
+) -> Result<Ran, Error> {
     let bookkeeping = finishing(unit).collect::<Vec<_>>().join(";\n");
     let Some((mark, clear)) = &unit.dirty_marker else {
-        return run_retrying(session, unit, &bookkeeping, attempts).await;
+        return run_retrying(session, unit, &bookkeeping, execution).await;
     };
+    let mut observed = Observed::default();
 
     session
         .execute(mark)
@@ -94,7 +111,18 @@ pub(super) async fn run_unit<S: Session>(
             .map_err(Error::database("setting the revision's timeouts"))?;
     }
     for statement in &unit.statements {
-        if let Err(error) = session.execute(statement.sql).await {
+        // Each statement commits and releases its locks at once: only its rewrites can be seen.
+        let before = match execution.observer {
+            Some(observer) => Some(observer.before(session).await?),
+            None => None,
+        };
+        let sent = session.execute(statement.sql).await;
+        if let (Ok(()), Some(observer), Some(before)) = (&sent, execution.observer, &before) {
+            let mut seen = observer.after(session, before).await?;
+            seen.locks.clear();
+            observed.merge(seen);
+        }
+        if let Err(error) = sent {
             let failure = statement_error(unit, statement, 0, &error, Outcome::Dirty);
             if let Some(Source::Revision { revision, .. }) = unit.source {
                 let line = match &failure {
@@ -120,7 +148,10 @@ pub(super) async fn run_unit<S: Session>(
         .map_err(Error::database(
             "recording the history after a non-transactional revision (the dirty marker stays)",
         ))?;
-    Ok(1)
+    Ok(Ran {
+        attempts: 1,
+        observed,
+    })
 }
 
 /// What a unit runs after its statements: the session's reset, then the history changes.
@@ -144,16 +175,25 @@ pub(super) fn opening(unit: &Unit<'_>) -> String {
 
 /// Runs a transactional unit in one transaction, in as few round trips as the driver allows
 /// while every error stays located in its statement.
+/// With an observer, the locks and rewrites are read in the transaction before the history
+/// change, which takes a round trip per statement.
 pub(super) async fn run_in_transaction<S: Session>(
     session: &mut S,
     unit: &Unit<'_>,
     bookkeeping: &str,
-) -> Result<(), Error> {
-    if S::COUNTS_STATEMENTS {
-        run_as_one_string(session, unit).await
-    } else {
-        run_statement_by_statement(session, unit, bookkeeping).await
+    observer: Option<&Observer>,
+) -> Result<Observed, Error> {
+    if let Some(observer) = observer {
+        let before = observer.before(session).await?;
+        return run_statement_by_statement(session, unit, bookkeeping, Some((observer, &before)))
+            .await;
     }
+    if S::COUNTS_STATEMENTS {
+        run_as_one_string(session, unit).await?;
+    } else {
+        run_statement_by_statement(session, unit, bookkeeping, None).await?;
+    }
+    Ok(Observed::default())
 }
 
 /// The whole unit, `BEGIN` to `COMMIT`, as one query string: one round trip. The driver counts
@@ -242,7 +282,8 @@ pub(super) async fn run_statement_by_statement<S: Session>(
     session: &mut S,
     unit: &Unit<'_>,
     bookkeeping: &str,
-) -> Result<(), Error> {
+    observation: Option<(&Observer, &Before)>,
+) -> Result<Observed, Error> {
     let opening = opening(unit);
     let mut prefix = opening.as_str();
     for statement in &unit.statements {
@@ -263,12 +304,30 @@ pub(super) async fn run_statement_by_statement<S: Session>(
         }
         prefix = "";
     }
+    let mut observed = Observed::default();
+    if let Some((observer, before)) = observation {
+        // The transaction may not be open yet: a unit without statements opens it here.
+        if !prefix.is_empty() {
+            session
+                .execute(prefix.trim_end().trim_end_matches(';'))
+                .await
+                .map_err(Error::database("starting a transaction"))?;
+            prefix = "";
+        }
+        match observer.after(session, before).await {
+            Ok(seen) => observed = seen,
+            Err(error) => {
+                let _ = session.execute("ROLLBACK").await;
+                return Err(error);
+            }
+        }
+    }
     let finish = match bookkeeping {
         "" => format!("{prefix}COMMIT"),
         _ => format!("{prefix}{bookkeeping};\nCOMMIT"),
     };
     let Err(error) = session.execute(&finish).await else {
-        return Ok(());
+        return Ok(observed);
     };
     let error = DriverError::from_driver(&error);
     // A query fails in an aborted transaction and runs outside one.

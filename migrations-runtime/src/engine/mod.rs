@@ -23,13 +23,16 @@ mod apply;
 mod execute;
 mod inspect;
 mod lock;
+mod observe;
 mod retry;
 mod state;
 
 use apply::{Pending, apply, migration};
-use execute::run_unit;
+use execute::{Execution, Ran, run_unit};
 pub(crate) use inspect::{current, history, render, render_from_database};
 use lock::{CatchUnwind, acquire_lock, unlock};
+use observe::Observer;
+pub use observe::{HeldLock, Observed, Rewritten, is_table, relation_kind};
 pub use retry::Blocker;
 pub(crate) use retry::on_relations;
 use state::{LockedState, checksum_of, read_history, read_locked_state};
@@ -167,6 +170,11 @@ async fn locked<S: Session>(
     let current = plan::applied_position(set, &applied)?;
     let plan = Plan::new(set, current, command, &target)?;
     let mut steps = Vec::with_capacity(plan.steps.len());
+    let observer = settings.observe.then(|| Observer::new(history));
+    let execution = Execution {
+        attempts: settings.lock_retries,
+        observer: observer.as_ref(),
+    };
     // refinery applies the transactional revisions of an upgrade, a run of them at a time; the
     // engine runs the rest (non-transactional revisions, downgrades, stamps) itself.
     let migrations = if command == Command::Upgrade && plan.steps.iter().any(is_transactional_up) {
@@ -190,34 +198,14 @@ async fn locked<S: Session>(
         }
         if !run.is_empty() {
             let batch = std::mem::take(&mut run);
-            steps.extend(
-                apply(
-                    session,
-                    history,
-                    set,
-                    &migrations,
-                    batch,
-                    settings.lock_retries,
-                )
-                .await?,
-            );
+            steps.extend(apply(session, history, set, &migrations, batch, execution).await?);
         }
         let started = Instant::now();
-        let attempts = run_unit(session, history, &unit, settings.lock_retries).await?;
-        steps.push(step_report(step, &unit, started.elapsed(), attempts));
+        let ran = run_unit(session, history, &unit, execution).await?;
+        steps.push(step_report(step, &unit, started.elapsed(), ran));
     }
     if !run.is_empty() {
-        steps.extend(
-            apply(
-                session,
-                history,
-                set,
-                &migrations,
-                run,
-                settings.lock_retries,
-            )
-            .await?,
-        );
+        steps.extend(apply(session, history, set, &migrations, run, execution).await?);
     }
     if command == Command::Upgrade {
         // Revisions do not touch the repeatable history: what was read before them still holds.
@@ -225,13 +213,14 @@ async fn locked<S: Session>(
             let started = Instant::now();
             let mut unit = render_repeatable(repeatable, history, &settings.envelope);
             unit.reset.extend(context.restore.clone());
-            let attempts = run_unit(session, history, &unit, settings.lock_retries).await?;
+            let ran = run_unit(session, history, &unit, execution).await?;
             steps.push(StepReport {
                 kind: StepKind::Repeatable,
                 name: repeatable.name().to_owned(),
                 label: unit.label,
                 duration: started.elapsed(),
-                attempts,
+                attempts: ran.attempts,
+                observed: ran.observed,
             });
         }
     }
@@ -250,7 +239,7 @@ fn is_transactional_up(step: &Step<'_>) -> bool {
     matches!(step, Step::Run { revision, direction: Direction::Up } if revision.is_transactional())
 }
 
-fn step_report(step: &Step<'_>, unit: &Unit<'_>, duration: Duration, attempts: u32) -> StepReport {
+fn step_report(step: &Step<'_>, unit: &Unit<'_>, duration: Duration, ran: Ran) -> StepReport {
     let (kind, name) = match step {
         Step::Run {
             revision,
@@ -277,7 +266,8 @@ fn step_report(step: &Step<'_>, unit: &Unit<'_>, duration: Duration, attempts: u
         name: name.to_owned(),
         label: unit.label.clone(),
         duration,
-        attempts,
+        attempts: ran.attempts,
+        observed: ran.observed,
     }
 }
 
@@ -333,6 +323,7 @@ async fn resolve<S: Session>(
             label,
             duration: started.elapsed(),
             attempts: 1,
+            observed: Observed::default(),
         }],
         lock_wait: Duration::ZERO,
         elapsed: Duration::ZERO,

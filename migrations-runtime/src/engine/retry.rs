@@ -11,7 +11,7 @@ use std::time::Duration;
 use migrations_core::history::quote_literal;
 use migrations_core::script::{Source, Unit};
 
-use super::execute::run_in_transaction;
+use super::execute::{Execution, Ran, run_in_transaction};
 use crate::error::{DriverError, Error};
 use crate::session::Session;
 
@@ -20,19 +20,24 @@ const FIRST_BACKOFF: Duration = Duration::from_millis(200);
 /// The longest wait between two tries.
 const MAX_BACKOFF: Duration = Duration::from_secs(10);
 
-/// Runs a transactional unit in one transaction, up to `attempts` times while it fails with a
-/// lock timeout; returns how many tries it took.
+/// Runs a transactional unit in one transaction, up to `execution.attempts` times while it
+/// fails with a lock timeout.
 pub(super) async fn run_retrying<S: Session>(
     session: &mut S,
     unit: &Unit<'_>,
     bookkeeping: &str,
-    attempts: u32,
-) -> Result<u32, Error> {
-    let attempts = attempts.max(1);
+    execution: Execution<'_>,
+) -> Result<Ran, Error> {
+    let attempts = execution.attempts.max(1);
     let mut attempt = 1;
     loop {
-        let error = match run_in_transaction(session, unit, bookkeeping).await {
-            Ok(()) => return Ok(attempt),
+        let error = match run_in_transaction(session, unit, bookkeeping, execution.observer).await {
+            Ok(observed) => {
+                return Ok(Ran {
+                    attempts: attempt,
+                    observed,
+                });
+            }
             Err(error) => error,
         };
         let Some(statement) = lock_timeout_statement(unit, &error) else {
