@@ -488,6 +488,25 @@ fn the_binary_writes_a_json_report_and_fails_on_bad_revisions() {
     );
     assert_eq!(report["totals"]["failed"], 2);
     assert_eq!(report["totals"]["revisions"], 5);
+    // The lint comes first, before any database work, and fails the run like the other checks.
+    let lint = &report["checks"][0];
+    assert_eq!(
+        (lint["check"].as_str(), lint["status"].as_str()),
+        (Some("lint"), Some("error"))
+    );
+    let finding = &lint["findings"][0];
+    assert_eq!(finding["rule"], "require-concurrent-index-creation");
+    assert_eq!(
+        (
+            finding["file"]
+                .as_str()
+                .map(|f| f.ends_with("202511121401_index_events.sql")),
+            finding["line"].as_u64()
+        ),
+        (Some(true), Some(4))
+    );
+    assert!(stdout.contains("FAILED lint"), "{stdout}");
+    assert!(stderr.contains("verify: lint FAILED: 1 error"), "{stderr}");
 
     let good = Command::new(env!("CARGO_BIN_EXE_verify"))
         .arg("--migrations")

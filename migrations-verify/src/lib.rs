@@ -17,7 +17,8 @@ pub use classify::FailureClass;
 pub use diff::{SchemaChange, SchemaDiff};
 pub use merge::{MergeError, merge};
 pub use report::{
-    CheckResult, RevisionResult, Shard, StairStep, StepChange, StepStatus, Totals, VerifyReport,
+    CheckResult, LINT_CHECK, RevisionResult, Shard, StairStep, StepChange, StepStatus, Totals,
+    VerifyReport,
 };
 pub use snapshot::{
     ColumnOrder, ObjectKind, SchemaObject, SchemaSnapshot, SnapshotError, SnapshotOptions,

@@ -11,9 +11,9 @@ use migrations_runtime::{Observed, is_table};
 use serde::{Deserialize, Serialize};
 
 /// The rule a revision names to hold ACCESS EXCLUSIVE on an existing table.
-pub const ACCESS_EXCLUSIVE_RULE: &str = "access-exclusive-lock";
+pub const ACCESS_EXCLUSIVE_RULE: &str = migrations_lint::OBSERVED_RULES[0];
 /// The rule a revision names to rewrite an existing table.
-pub const REWRITE_RULE: &str = "table-rewrite";
+pub const REWRITE_RULE: &str = migrations_lint::OBSERVED_RULES[1];
 
 /// A lock held on an existing relation: the strongest mode, as `pg_locks.mode` names it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -135,6 +135,8 @@ fn run(cli: Cli) -> anyhow::Result<bool> {
         set.revisions().len(),
         set.repeatables().len()
     );
+    let lint = migrations_lint::lint_folder(&cli.migrations, &display, &set);
+    eprintln!("verify: {}", lint.summary());
     let options = VerifyOptions {
         from: cli.from,
         keep_going: cli.keep_going,
@@ -147,6 +149,7 @@ fn run(cli: Cli) -> anyhow::Result<bool> {
             ColumnOrderArg::Ignore => ColumnOrder::Ignore,
         },
         history: HistoryTable::new(&cli.history_table)?,
+        lint: Some(lint),
     };
     let backend = cli.backend.map(|b| match b {
         BackendArg::Container => Backend::Container,

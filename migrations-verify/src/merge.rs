@@ -1,7 +1,7 @@
 //! One report from the reports of the shards of a run (`--shard K/N` on several machines): the
 //! verdicts a single run gives.
 
-use crate::report::{StepStatus, VerifyReport};
+use crate::report::{LINT_CHECK, StepStatus, VerifyReport};
 use crate::stairway::segments::skip_after_first_failure;
 
 /// Shard reports that do not make one run.
@@ -91,7 +91,7 @@ pub fn merge(reports: Vec<(String, VerifyReport)>) -> Result<VerifyReport, Merge
         merged.checks.extend(shard.checks);
     }
     if !merged.keep_going && skip_after_first_failure(&mut merged.revisions) {
-        for check in &mut merged.checks {
+        for check in merged.checks.iter_mut().filter(|c| c.check != LINT_CHECK) {
             check.status = StepStatus::Skipped;
             check.diff.clear();
             check.error = Some("not run: the stairway did not reach the head".to_owned());

@@ -4,6 +4,7 @@
 use std::fmt;
 use std::time::Duration;
 
+use migrations_lint::{Finding, LintReport};
 use serde::{Deserialize, Serialize};
 
 use crate::classify::FailureClass;
@@ -124,13 +125,19 @@ impl RevisionResult {
     }
 }
 
-/// A check of the whole set: downgrade to base, the dry-run script, repeatables at head.
+/// The name of the lint check, which needs no database and so is not skipped with the others.
+pub const LINT_CHECK: &str = "lint";
+
+/// A check of the whole set: the lint, downgrade to base, the dry-run script, repeatables at head.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckResult {
     pub check: String,
     pub status: StepStatus,
     pub diff: Vec<SchemaChange>,
     pub error: Option<String>,
+    /// The lint check's findings, errors, warnings and notes alike.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<Finding>,
 }
 
 impl CheckResult {
@@ -140,7 +147,19 @@ impl CheckResult {
             status: StepStatus::Ok,
             diff: Vec::new(),
             error: None,
+            findings: Vec::new(),
         }
+    }
+
+    /// The lint check: failed, with every finding and problem as `lint` prints them, when the
+    /// report has an error or a problem.
+    pub(crate) fn lint(report: &LintReport) -> CheckResult {
+        let mut check = CheckResult::new(LINT_CHECK);
+        if !report.ok() {
+            check.fail(StepStatus::Error, report.to_string());
+        }
+        check.findings = report.findings.clone();
+        check
     }
 
     pub(crate) fn fail(&mut self, status: StepStatus, error: String) {

@@ -9,7 +9,8 @@
 //! schema. Then, from scratch: downgrading the stairway's database to base must leave an empty
 //! schema; the dry-run script run by `psql` must build what the runner builds; at head, with the
 //! repeatables applied, running them again must change nothing, and downgrading to base must
-//! leave nothing behind.
+//! leave nothing behind. A lint report given in the options comes first, as the check `lint`: it
+//! needs no database, so it is reported whatever the stairway does.
 
 mod checks;
 pub(crate) mod segments;
@@ -19,12 +20,15 @@ use std::time::{Duration, Instant};
 use migrations_core::history::HistoryTable;
 use migrations_core::{Revision, RevisionSet, Target};
 use migrations_disposable::{DisposableDb, DisposableError, DisposableServer};
+use migrations_lint::LintReport;
 use migrations_runtime::Runner;
 use postgres::Client;
 
 use crate::locks::Observations;
 use crate::progress::Progress;
-use crate::report::{RevisionResult, Shard, StairStep, StepChange, StepStatus, VerifyReport};
+use crate::report::{
+    CheckResult, RevisionResult, Shard, StairStep, StepChange, StepStatus, VerifyReport,
+};
 use crate::snapshot::{ColumnOrder, SchemaSnapshot, SnapshotError, SnapshotOptions};
 
 /// What to verify and how.
@@ -46,6 +50,9 @@ pub struct VerifyOptions {
     /// Fail a revision that holds ACCESS EXCLUSIVE on, or rewrites, an existing table without a
     /// `-- lint: allow` for it (see [`crate::locks`]).
     pub fail_on_locks: bool,
+    /// The set's lint, made before any database work: reported as the check `lint` (by the first
+    /// shard only), which fails the run on an error. `None`: not linted.
+    pub lint: Option<LintReport>,
 }
 
 impl Default for VerifyOptions {
@@ -59,6 +66,7 @@ impl Default for VerifyOptions {
             column_order: ColumnOrder::Exact,
             history: HistoryTable::default(),
             fail_on_locks: false,
+            lint: None,
         }
     }
 }
@@ -94,6 +102,11 @@ pub fn verify(
     let started = Instant::now();
     let mut verifier = Verifier::new(set, server, options);
     let mut report = verifier.empty_report();
+    if let Some(lint) = options.lint.as_ref()
+        && options.shard.is_none_or(|shard| shard.index == 1)
+    {
+        report.checks.push(CheckResult::lint(lint));
+    }
     let start = verifier.start_position()?;
     let empty = {
         let db = server.create_db()?;

@@ -20,7 +20,9 @@ The main job:
 Revisions (offline: no database, no compilation of `migrations`):
   new-migration <slug> [--template versioned|enable-extension|repeatable] [--message TEXT] [--extension NAME]
                         write a new revision revising the head (or a repeatable migration)
-  check                 check every revision file and the graph; print all problems
+  check                 check every revision file and the graph, then lint; print all problems
+  lint [--json FILE|-]  squawk's rules on every revision and repeatable, with migrations/lint.toml;
+                        every finding at once, as JSON too (`-`: to standard output)
   history               one line per revision: id, slug, parent, flags, message
   heads                 the head(s) of the graph
   rebase <revision>     move a revision after all others (the fix for two heads)
@@ -61,6 +63,7 @@ pub enum Command {
     Bench(Vec<String>),
     NewMigration(NewMigration),
     Check(Check),
+    Lint(Lint),
     History(History),
     Heads(Heads),
     Rebase(Rebase),
@@ -93,6 +96,12 @@ impl Template {
 }
 
 pub struct Check {
+    pub migrations: MigrationsDir,
+}
+
+pub struct Lint {
+    /// Where the JSON report goes: a file, or `-` for standard output.
+    pub json: Option<String>,
     pub migrations: MigrationsDir,
 }
 
@@ -241,6 +250,12 @@ impl Args {
                 let migrations = rest.migrations()?;
                 rest.finish()?;
                 Command::Check(Check { migrations })
+            }
+            "lint" => {
+                let json = rest.value("--json")?;
+                let migrations = rest.migrations()?;
+                rest.finish()?;
+                Command::Lint(Lint { json, migrations })
             }
             "history" => {
                 let migrations = rest.migrations()?;

@@ -9,6 +9,7 @@ use migrations_core::graph::RevisionGraph;
 use migrations_core::{Folder, Sources};
 
 use crate::flags::{Check, Heads, History, MigrationsDir, Rebase};
+use crate::lint;
 use crate::new_migration::utc_now;
 
 fn read(root: &Path, dir: &MigrationsDir) -> anyhow::Result<(std::path::PathBuf, Folder)> {
@@ -18,9 +19,12 @@ fn read(root: &Path, dir: &MigrationsDir) -> anyhow::Result<(std::path::PathBuf,
 }
 
 impl Check {
+    /// The core's checks, then the linter on what parsed: every problem of both at once.
     pub fn run(self, root: &Path) -> anyhow::Result<ExitCode> {
-        let (_, folder) = read(root, &self.migrations)?;
-        match folder.into_set() {
+        let (path, display) = self.migrations.resolve(root)?;
+        let folder = Folder::parse(&Sources::read(&path, &display));
+        let lint = lint::lint_folder(&path, &display, &folder);
+        let checked = match folder.into_set() {
             Ok(set) => {
                 let head = set.head().map_or("none", |h| h.name());
                 println!(
@@ -28,13 +32,23 @@ impl Check {
                     set.revisions().len(),
                     set.repeatables().len()
                 );
-                Ok(ExitCode::SUCCESS)
+                true
             }
             Err(error) => {
                 eprintln!("{error}");
-                Ok(ExitCode::FAILURE)
+                false
             }
+        };
+        if checked {
+            lint::print(&lint);
+        } else {
+            eprintln!("{lint}");
         }
+        Ok(if checked && lint.ok() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        })
     }
 }
 

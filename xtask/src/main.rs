@@ -1,12 +1,13 @@
 //! `cargo xtask`: contributor and CI commands.
 //!
-//! Offline commands (`new-migration`, `check`, `history`, `heads`, `rebase`) run the core's loader
+//! Offline commands (`new-migration`, `check`, `lint`, `history`, `heads`, `rebase`) run the core's loader
 //! on the folder directly, so they work without compiling `migrations` and without a database.
 //! Database commands run the workspace's own `migrate` binary: the code staging and production run.
 
 mod bench;
 mod flags;
 mod folder;
+mod lint;
 mod migrate;
 mod new_migration;
 mod test;
@@ -40,6 +41,7 @@ fn run() -> anyhow::Result<ExitCode> {
         Command::Bench(args) => bench::run(&root, &args),
         Command::NewMigration(cmd) => cmd.run(&root),
         Command::Check(cmd) => cmd.run(&root),
+        Command::Lint(cmd) => cmd.run(&root),
         Command::History(cmd) => cmd.run(&root),
         Command::Heads(cmd) => cmd.run(&root),
         Command::Rebase(cmd) => cmd.run(&root),

@@ -91,6 +91,7 @@ fn two_heads_fail_check_with_both_files_and_the_fix() {
             m/versions/202511121500_add_flag.sql:1: two heads: `m/versions/202511121400_add_tenants.sql` and `m/versions/202511121500_add_flag.sql` both revise `202511121302_baseline`
               help: rename `202511121500_add_flag` to a timestamp after `202511121400_add_tenants` and point its `-- revises:` at `202511121400_add_tenants`; `cargo xtask rebase 202511121500_add_flag` does exactly that
             1 problem
+            lint ok: no findings in 3 files, for PostgreSQL 15
         "#]],
     );
     check(
@@ -122,6 +123,82 @@ fn two_heads_fail_check_with_both_files_and_the_fix() {
         files[2].ends_with("_add_flag.sql") && files[2].as_str() > "202511121400",
         "{files:?}"
     );
+}
+
+#[test]
+fn a_foreign_key_without_not_valid_fails_check_and_lint_with_the_rule_and_the_fix() {
+    let scratch = Scratch::new("lint-fk", None);
+    let versions = scratch.0.join("m/versions");
+    for (name, text) in [
+        (
+            "202511121302_baseline.sql",
+            "-- migrate:up\n-- migrate:down\n",
+        ),
+        (
+            "202511121400_add_tables.sql",
+            "-- revises: 202511121302_baseline\n-- migrate:up\nCREATE TABLE tenants (id bigint PRIMARY KEY);\nCREATE TABLE users (id bigint PRIMARY KEY, tenant_id bigint NOT NULL);\n-- migrate:down\nDROP TABLE users, tenants;\n",
+        ),
+        (
+            "202511121500_users_tenant_fk.sql",
+            "-- revises: 202511121400_add_tables\n\n-- migrate:up\nALTER TABLE users\n    ADD CONSTRAINT users_tenant_fk FOREIGN KEY (tenant_id) REFERENCES tenants (id);\n\n-- migrate:down\nALTER TABLE users DROP CONSTRAINT users_tenant_fk;\n",
+        ),
+    ] {
+        std::fs::write(versions.join(name), text).expect("write the revision");
+    }
+    check(
+        &scratch.0,
+        &["check", "--migrations", "m"],
+        expect![[r#"
+            exit: 1
+            ok: 3 revisions and 0 repeatable migrations; the graph is a single line; head: 202511121500_users_tenant_fk
+            m/versions/202511121500_users_tenant_fk.sql:5:5: error[constraint-missing-not-valid]: By default new constraints require a table scan and block writes to the table while that scan occurs.
+              help: Use `NOT VALID` with a later `VALIDATE CONSTRAINT` call.
+            m/versions/202511121500_users_tenant_fk.sql:5:9: error[adding-foreign-key-constraint]: Adding a foreign key constraint requires a table scan and a `SHARE ROW EXCLUSIVE` lock on both tables, which blocks writes to each table.
+              help: Add `NOT VALID` to the constraint in one transaction and then VALIDATE the constraint in a separate transaction.
+            a finding that is safe where it is (a new or small table, a column no code reads) is allowed with `-- lint: allow <rule> -- <reason>` in the file's header; each rule is explained at https://squawkhq.com/docs/<rule>
+            lint FAILED: 2 errors in 3 files, for PostgreSQL 15
+        "#]],
+    );
+    let json = xtask(&scratch.0, &["lint", "--migrations", "m", "--json", "-"]);
+    expect![[r#"
+        exit: 1
+        {
+          "postgres_version": 15,
+          "findings": [
+            {
+              "file": "m/versions/202511121500_users_tenant_fk.sql",
+              "line": 5,
+              "column": 5,
+              "migration": "202511121500_users_tenant_fk",
+              "rule": "constraint-missing-not-valid",
+              "level": "error",
+              "message": "By default new constraints require a table scan and block writes to the table while that scan occurs.",
+              "help": "Use `NOT VALID` with a later `VALIDATE CONSTRAINT` call."
+            },
+            {
+              "file": "m/versions/202511121500_users_tenant_fk.sql",
+              "line": 5,
+              "column": 9,
+              "migration": "202511121500_users_tenant_fk",
+              "rule": "adding-foreign-key-constraint",
+              "level": "error",
+              "message": "Adding a foreign key constraint requires a table scan and a `SHARE ROW EXCLUSIVE` lock on both tables, which blocks writes to each table.",
+              "help": "Add `NOT VALID` to the constraint in one transaction and then VALIDATE the constraint in a separate transaction."
+            }
+          ],
+          "problems": [],
+          "totals": {
+            "files": 3,
+            "errors": 2,
+            "warnings": 0,
+            "notes": 0,
+            "allowed": 0,
+            "problems": 0
+          }
+        }
+        lint FAILED: 2 errors in 3 files, for PostgreSQL 15
+    "#]]
+    .assert_eq(&json);
 }
 
 #[test]

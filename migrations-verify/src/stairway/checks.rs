@@ -108,6 +108,7 @@ impl<'a> Verifier<'a> {
                     status: StepStatus::Skipped,
                     diff: Vec::new(),
                     error,
+                    findings: Vec::new(),
                 });
             }
             return Ok(());
