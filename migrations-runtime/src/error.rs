@@ -247,8 +247,9 @@ impl fmt::Display for DirtyState {
     }
 }
 
-/// Everything that can go wrong while migrating.
-#[derive(Debug, thiserror::Error)]
+/// Everything that can go wrong while migrating. Its `Debug` is its message and causes, so that
+/// `fn main() -> Result<(), Box<dyn Error>>` with `?` prints what to do, not the variant's fields.
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     #[error(transparent)]
@@ -352,6 +353,18 @@ pub enum Error {
         version: String,
         problem: String,
     },
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{self}")?;
+        let mut source = std::error::Error::source(self);
+        while let Some(cause) = source {
+            write!(f, "\n  caused by: {cause}")?;
+            source = cause.source();
+        }
+        Ok(())
+    }
 }
 
 fn direction_word(direction: Direction) -> &'static str {

@@ -146,6 +146,7 @@ impl<S: Session> Applier<'_, '_, '_, S> {
             });
         }
         unit.bookkeeping = vec![insert.to_owned()];
+        super::started(&unit);
         let bookkeeping = finishing(&unit).collect::<Vec<_>>().join(";\n");
         let ran = run_retrying(self.session, &unit, &bookkeeping, self.execution).await?;
         self.done

@@ -12,6 +12,9 @@ use super::first_value;
 use crate::error::Error;
 use crate::session::Session;
 
+/// How long a wait for the advisory lock goes before it is announced.
+const LOCK_WAIT_ANNOUNCED: Duration = Duration::from_secs(1);
+
 /// The longest pause between two tries of the advisory lock.
 pub(super) const MAX_LOCK_POLL: Duration = Duration::from_millis(100);
 
@@ -49,6 +52,7 @@ pub(super) async fn acquire_lock<S: Session>(
     let started = Instant::now();
     let query = try_lock_query(key);
     let mut pause = Duration::from_millis(5);
+    let mut announced = false;
     loop {
         let rows = session
             .rows(&query)
@@ -68,6 +72,18 @@ pub(super) async fn acquire_lock<S: Session>(
                 waited,
                 holder,
             });
+        }
+        // A start-up that waits says why, once, instead of a silence.
+        if !announced && waited >= LOCK_WAIT_ANNOUNCED {
+            announced = true;
+            let holder = lock_holder(session, key)
+                .await
+                .map(|h| format!(", held by {h}"))
+                .unwrap_or_default();
+            tracing::info!(
+                "waiting for advisory lock {key}{holder}: another migration run is going on (giving up after {})",
+                crate::error::humanize(timeout)
+            );
         }
         // Jitter spreads many runners that started together.
         let jitter = Duration::from_micros(u64::from(started.elapsed().subsec_nanos() % 5_000));

@@ -200,9 +200,10 @@ async fn locked<S: Session>(
             let batch = std::mem::take(&mut run);
             steps.extend(apply(session, history, set, &migrations, batch, execution).await?);
         }
-        let started = Instant::now();
+        let start = Instant::now();
+        started(&unit);
         let ran = run_unit(session, history, &unit, execution).await?;
-        steps.push(step_report(step, &unit, started.elapsed(), ran));
+        steps.push(step_report(step, &unit, start.elapsed(), ran));
     }
     if !run.is_empty() {
         steps.extend(apply(session, history, set, &migrations, run, execution).await?);
@@ -210,15 +211,22 @@ async fn locked<S: Session>(
     if command == Command::Upgrade {
         // Revisions do not touch the repeatable history: what was read before them still holds.
         for repeatable in repeatables_to_run(set, plan.to, |name| checksum_of(&recorded, name)) {
-            let started = Instant::now();
+            let start = Instant::now();
             let mut unit = render_repeatable(repeatable, history, &settings.envelope);
             unit.reset.extend(context.restore.clone());
+            started(&unit);
             let ran = run_unit(session, history, &unit, execution).await?;
+            let duration = start.elapsed();
+            tracing::info!(
+                "{} finished in {}",
+                unit.label,
+                crate::error::humanize(duration)
+            );
             steps.push(StepReport {
                 kind: StepKind::Repeatable,
                 name: repeatable.name().to_owned(),
                 label: unit.label,
-                duration: started.elapsed(),
+                duration,
                 attempts: ran.attempts,
                 observed: ran.observed,
             });
@@ -239,7 +247,18 @@ fn is_transactional_up(step: &Step<'_>) -> bool {
     matches!(step, Step::Run { revision, direction: Direction::Up } if revision.is_transactional())
 }
 
+/// Announces a unit as it starts, for an application's logs.
+fn started(unit: &Unit<'_>) {
+    tracing::info!("{}", unit.label);
+}
+
 fn step_report(step: &Step<'_>, unit: &Unit<'_>, duration: Duration, ran: Ran) -> StepReport {
+    tracing::info!(
+        attempts = ran.attempts,
+        "{} finished in {}",
+        unit.label,
+        crate::error::humanize(duration)
+    );
     let (kind, name) = match step {
         Step::Run {
             revision,
