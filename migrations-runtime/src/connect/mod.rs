@@ -32,7 +32,7 @@ use tokio_postgres_rustls::MakeRustlsConnect;
 mod params;
 mod verifiers;
 
-use params::{is_url, keyword_params, redact, remove_spans, url_params};
+use params::{is_url, keyword_params, redact, remove_spans, url_params, with_overrides};
 use verifiers::{AcceptAnyCertificate, IgnoreHostName, add_pem_file};
 
 /// How long a connection attempt may take when the URL does not say (`connect_timeout`).
@@ -74,6 +74,8 @@ pub struct DatabaseUrl {
     config: tokio_postgres::Config,
     ssl_mode: SslMode,
     root_cert: Option<String>,
+    /// The string as given, password included: what [`DatabaseUrl::with_parameters`] builds on.
+    text: String,
     redacted: String,
 }
 
@@ -156,6 +158,7 @@ impl FromStr for DatabaseUrl {
             config,
             ssl_mode,
             root_cert,
+            text: text.to_owned(),
             redacted,
         })
     }
@@ -167,6 +170,13 @@ impl DatabaseUrl {
         std::env::var("DATABASE_URL")
             .map_err(|_| ConnectError::Missing)?
             .parse()
+    }
+
+    /// This connection with the parameters of `parameters` (a `key=value` string) in place of its
+    /// own: `dbname=tenant_7` is another database on the same server with the same credentials
+    /// and TLS settings. Naming a server (`host`, `hostaddr` or `port`) replaces all three.
+    pub fn with_parameters(&self, parameters: &str) -> Result<DatabaseUrl, ConnectError> {
+        with_overrides(&self.text, parameters).parse()
     }
 
     pub fn ssl_mode(&self) -> SslMode {
@@ -374,5 +384,67 @@ mod tests {
             error,
             "bad database URL user=app password=***: invalid connection string: unexpected character at byte 18: expected `=`"
         );
+    }
+
+    #[test]
+    fn parameters_replace_those_of_the_base() {
+        let server = |url: &DatabaseUrl| {
+            let config = url.config();
+            (
+                format!("{:?}", config.get_hosts()),
+                config.get_ports().to_vec(),
+                config.get_dbname().map(str::to_owned),
+                config.get_user().map(str::to_owned),
+                config.get_password().map(<[u8]>::to_vec),
+            )
+        };
+        for (base, parameters, hosts, ports, dbname, shown) in [
+            (
+                "postgres://app:s3cret@db1:5433/postgres?sslmode=require",
+                "dbname=tenant_7",
+                r#"[Tcp("db1")]"#,
+                vec![5433],
+                "tenant_7",
+                "postgres://app:***@db1:5433/postgres?sslmode=require&dbname=tenant_7",
+            ),
+            (
+                "postgres://app:s3cret@db1,db2/postgres?dbname=x",
+                "host=db3 dbname='tenant 8'",
+                r#"[Tcp("db3")]"#,
+                vec![],
+                "tenant 8",
+                "postgres://app:***@/postgres?host=db3&dbname=tenant%208",
+            ),
+            (
+                "host=db1 port=5433 user=app password=s3cret dbname=postgres sslmode=require",
+                "dbname=tenant_9",
+                r#"[Tcp("db1")]"#,
+                vec![5433],
+                "tenant_9",
+                "host=db1 port=5433 user=app password=*** sslmode=require dbname=tenant_9",
+            ),
+            (
+                "host=db1 port=5433 user=app password=s3cret dbname=postgres",
+                "host=db2 dbname=t",
+                r#"[Tcp("db2")]"#,
+                vec![],
+                "t",
+                "user=app password=*** host=db2 dbname=t",
+            ),
+        ] {
+            let base: DatabaseUrl = base.parse().expect("a valid base");
+            let combined = base.with_parameters(parameters).expect("valid parameters");
+            let (got_hosts, got_ports, got_dbname, user, password) = server(&combined);
+            assert_eq!(got_hosts, hosts, "{combined}");
+            assert_eq!(got_ports, ports, "{combined}");
+            assert_eq!(got_dbname.as_deref(), Some(dbname), "{combined}");
+            assert_eq!(user.as_deref(), Some("app"), "{combined}");
+            assert_eq!(password.as_deref(), Some(&b"s3cret"[..]), "{combined}");
+            assert_eq!(combined.ssl_mode(), base.ssl_mode(), "{combined}");
+            assert_eq!(
+                combined.to_string().split_whitespace().collect::<Vec<_>>(),
+                shown.split_whitespace().collect::<Vec<_>>()
+            );
+        }
     }
 }

@@ -1,5 +1,7 @@
 //! The parameters of a connection string: where each is, percent-decoded, and the string with
-//! some of them taken out or its passwords hidden.
+//! some of them taken out, replaced or its passwords hidden.
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 /// One `key=value` parameter of a connection string, and where it is.
 pub(super) struct Param {
@@ -166,4 +168,70 @@ pub(super) fn redact(text: &str) -> String {
     }
     out.push_str(&text[last..]);
     out
+}
+
+/// The parameters that name the server: the driver adds each to a list of servers to try, so
+/// a string that names another server replaces all of them.
+const SERVER_KEYS: [&str; 3] = ["host", "hostaddr", "port"];
+
+/// What a query parameter's key or value escapes: all but RFC 3986's unreserved characters.
+const ESCAPED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// `base` (a URL or `key=value` string) with the parameters of the `key=value` string
+/// `overrides` in place of its own.
+pub(super) fn with_overrides(base: &str, overrides: &str) -> String {
+    let new = keyword_params(overrides);
+    let names_server = new.iter().any(|p| SERVER_KEYS.contains(&p.key.as_str()));
+    let replaced = |param: &Param| {
+        new.iter().any(|p| p.key == param.key)
+            || (names_server && SERVER_KEYS.contains(&param.key.as_str()))
+    };
+    let base = base.trim();
+    if !is_url(base) {
+        let spans: Vec<_> = keyword_params(base)
+            .into_iter()
+            .filter(|param| replaced(param))
+            .map(|param| param.span)
+            .collect();
+        let kept = remove_spans(base, &spans, false);
+        return format!("{} {}", kept.trim_end(), overrides.trim());
+    }
+    let spans: Vec<_> = url_params(base)
+        .into_iter()
+        .filter(|param| replaced(param))
+        .map(|param| param.span)
+        .collect();
+    let mut kept = remove_spans(base, &spans, true);
+    if names_server {
+        kept = without_url_hosts(&kept);
+    }
+    // Query parameters come after the path and the user info, and the driver lets them win.
+    let query: Vec<String> = new
+        .iter()
+        .map(|p| {
+            format!(
+                "{}={}",
+                utf8_percent_encode(&p.key, ESCAPED),
+                utf8_percent_encode(&p.value, ESCAPED)
+            )
+        })
+        .collect();
+    let separator = if kept.contains('?') { '&' } else { '?' };
+    format!("{kept}{separator}{}", query.join("&"))
+}
+
+/// A URL without the hosts and ports of its authority (`postgres://user@/db`), its user info kept.
+fn without_url_hosts(url: &str) -> String {
+    let start = url.find("://").map_or(0, |i| i + 3);
+    let end = url[start..]
+        .find(['/', '?'])
+        .map_or(url.len(), |i| start + i);
+    let hosts_start = url[start..end]
+        .rfind('@')
+        .map_or(start, |at| start + at + 1);
+    format!("{}{}", &url[..hosts_start], &url[end..])
 }
