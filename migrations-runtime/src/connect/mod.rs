@@ -179,6 +179,23 @@ impl DatabaseUrl {
         with_overrides(&self.text, parameters).parse()
     }
 
+    /// Bounds the wait on a server that does not answer: the TCP connection within `timeout`,
+    /// and TCP keepalives (unless the string turns them off) that give up on a server gone
+    /// silent mid-run after about twice that, where the system's defaults wait for hours. A
+    /// long statement is not cut short: the server's kernel answers keepalives while it runs.
+    pub(crate) fn bounded(mut self, timeout: Duration) -> DatabaseUrl {
+        let timeout = timeout.max(Duration::from_secs(1));
+        self.config.connect_timeout(timeout);
+        if self.config.get_keepalives() {
+            self.config
+                .keepalives_idle(timeout)
+                .keepalives_interval(timeout / 4)
+                .keepalives_retries(4)
+                .tcp_user_timeout(timeout * 2);
+        }
+        self
+    }
+
     pub fn ssl_mode(&self) -> SslMode {
         self.ssl_mode
     }
