@@ -184,14 +184,15 @@ impl DatabaseUrl {
     /// silent mid-run after about twice that, where the system's defaults wait for hours. A
     /// long statement is not cut short: the server's kernel answers keepalives while it runs.
     pub(crate) fn bounded(mut self, timeout: Duration) -> DatabaseUrl {
-        let timeout = timeout.max(Duration::from_secs(1));
+        // The kernel counts keepalive times in whole seconds, and refuses 0.
+        let seconds = |duration: Duration| Duration::from_secs(duration.as_secs().max(1));
         self.config.connect_timeout(timeout);
         if self.config.get_keepalives() {
             self.config
-                .keepalives_idle(timeout)
-                .keepalives_interval(timeout / 4)
+                .keepalives_idle(seconds(timeout))
+                .keepalives_interval(seconds(timeout / 4))
                 .keepalives_retries(4)
-                .tcp_user_timeout(timeout * 2);
+                .tcp_user_timeout(seconds(timeout) * 2);
         }
         self
     }

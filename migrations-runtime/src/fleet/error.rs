@@ -54,6 +54,6 @@ pub enum FleetError {
     Query {
         url: String,
         #[source]
-        error: Error,
+        error: Box<Error>,
     },
 }

@@ -44,7 +44,7 @@ pub async fn query_databases(
 ) -> Result<Vec<FleetDatabase>, FleetError> {
     let failed = |error: Error| FleetError::Query {
         url: base.to_string(),
-        error,
+        error: Box::new(error),
     };
     let bounded = base.clone().bounded(connect_timeout);
     let client = match tokio::time::timeout(connect_timeout, bounded.connect_async()).await {
