@@ -9,10 +9,7 @@ use super::fleet_output::Printer;
 use super::{Cli, CliError, Subcommands, parse_target};
 use crate::connect::DatabaseUrl;
 use crate::error::Error;
-use crate::fleet::{
-    Census, Downgrade, Fleet, FleetDatabase, Operation, Upgrade, parse_databases, query_databases,
-};
-use crate::report::Report;
+use crate::fleet::{Census, Fleet, FleetDatabase, Migrate, parse_databases, query_databases};
 use crate::runner::Runner;
 use migrations_core::Target;
 
@@ -65,11 +62,11 @@ pub(super) async fn run(runner: &Runner, cli: Cli) -> Result<ExitCode, CliError>
     let succeeded = match command {
         FleetCommand::Upgrade(target) => {
             let printer = Printer::new(cli.json, width, target == Target::Head);
-            change(&fleet, runner, &Upgrade(target), &printer).await
+            change(&fleet, runner, &Migrate::Upgrade(target), &printer).await
         }
         FleetCommand::Downgrade(target) => {
             let printer = Printer::new(cli.json, width, false);
-            change(&fleet, runner, &Downgrade(target), &printer).await
+            change(&fleet, runner, &Migrate::Downgrade(target), &printer).await
         }
         FleetCommand::Current => {
             let printer = Printer::new(cli.json, width, true);
@@ -89,10 +86,7 @@ pub(super) async fn run(runner: &Runner, cli: Cli) -> Result<ExitCode, CliError>
 }
 
 /// Runs an upgrade or a downgrade, printing each database as it finishes, then the summary.
-async fn change<O>(fleet: &Fleet, runner: &Runner, operation: &O, printer: &Printer) -> bool
-where
-    O: Operation<Output = Report, Error = Error>,
-{
+async fn change(fleet: &Fleet, runner: &Runner, operation: &Migrate, printer: &Printer) -> bool {
     let report = fleet
         .run(runner, operation, |outcome| printer.change(outcome))
         .await;

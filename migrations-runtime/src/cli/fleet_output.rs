@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::error::{DriverError, Error, humanize};
+use crate::error::{Error, humanize};
 use crate::fleet::{Census, DatabaseOutcome, FleetReport, Problem, Status};
 use crate::report::{Current, Report, StepKind};
 
@@ -234,7 +234,7 @@ fn problem_text(problem: &Problem<Error>) -> String {
         Problem::Unreachable(error) => error.to_string(),
         Problem::Busy(error) => error.to_string(),
         Problem::Skipped(stop) => format!("not started: {stop}"),
-        Problem::Failed { error, .. } if connection_lost(error) => {
+        Problem::Disconnected(error) => {
             let first = error.to_string();
             format!(
                 "{}\nthe connection was lost: the server finishes or undoes the revision it was sending on its own, never half of it; `migrate current --databases` shows where it stands, and the same command again finishes the database",
@@ -246,25 +246,4 @@ fn problem_text(problem: &Problem<Error>) -> String {
             None => error.to_string(),
         },
     }
-}
-
-/// Whether the error is the connection's, not the server's: the outcome of what was in flight
-/// is then unknown to this side.
-fn connection_lost(error: &Error) -> bool {
-    matches!(
-        error,
-        Error::Statement {
-            error: DriverError::Connection(_),
-            ..
-        } | Error::Commit {
-            error: DriverError::Connection(_),
-            ..
-        } | Error::Repeatable {
-            error: DriverError::Connection(_),
-            ..
-        } | Error::Database {
-            error: DriverError::Connection(_),
-            ..
-        }
-    )
 }

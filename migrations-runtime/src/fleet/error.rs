@@ -29,11 +29,18 @@ pub enum ListProblem {
 pub enum FleetListError {
     #[error("{list} names no database: {fix}")]
     Empty { list: String, fix: &'static str },
-    #[error("{list} has {} bad entries; nothing was run:\n{}", problems.len(), lines(problems))]
+    #[error("{list} has {}; nothing was run:\n{}", entries(problems.len()), lines(problems))]
     Problems {
         list: String,
         problems: Vec<ListProblem>,
     },
+}
+
+fn entries(count: usize) -> String {
+    match count {
+        1 => "1 bad entry".to_owned(),
+        n => format!("{n} bad entries"),
+    }
 }
 
 fn lines(problems: &[ListProblem]) -> String {

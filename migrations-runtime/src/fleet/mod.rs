@@ -38,7 +38,7 @@ pub use census::{Census, Position};
 pub use database::FleetDatabase;
 pub use error::{FleetError, FleetListError, ListProblem};
 pub use list::{parse_databases, query_databases};
-pub use operation::{Downgrade, Inspect, Operation, Upgrade};
+pub use operation::{Inspect, Migrate, Operation};
 pub use outcome::{DatabaseOutcome, FleetReport, Problem, Status, Stop};
 
 use crate::error::Error;
@@ -118,7 +118,7 @@ impl Fleet {
         target: Target,
         on_finish: impl FnMut(&DatabaseOutcome<Report, Error>) + Send,
     ) -> FleetReport<Report, Error> {
-        self.run(runner, &Upgrade(target), on_finish).await
+        self.run(runner, &Migrate::Upgrade(target), on_finish).await
     }
 
     pub async fn downgrade(
@@ -127,7 +127,8 @@ impl Fleet {
         target: Target,
         on_finish: impl FnMut(&DatabaseOutcome<Report, Error>) + Send,
     ) -> FleetReport<Report, Error> {
-        self.run(runner, &Downgrade(target), on_finish).await
+        self.run(runner, &Migrate::Downgrade(target), on_finish)
+            .await
     }
 
     pub async fn current(

@@ -31,6 +31,13 @@ pub trait Operation: Sync {
         false
     }
 
+    /// Whether the error is the connection's: the server went away in the middle of the
+    /// command. The database is then reported unreachable, and does not stop the run.
+    fn connection_lost(&self, error: &Self::Error) -> bool {
+        let _ = error;
+        false
+    }
+
     /// Where the database stands after the command failed, when it can be told (a revision's
     /// file stem, or `base`), so that a report says how far a failed database got.
     fn position_after_failure<'a>(
@@ -43,37 +50,30 @@ pub trait Operation: Sync {
     }
 }
 
-/// `upgrade` to a target on every database.
+/// `upgrade` or `downgrade` to a target on every database.
 #[derive(Clone, Debug)]
-pub struct Upgrade(pub Target);
-
-/// `downgrade` to a target on every database.
-#[derive(Clone, Debug)]
-pub struct Downgrade(pub Target);
+pub enum Migrate {
+    Upgrade(Target),
+    Downgrade(Target),
+}
 
 /// `current` of every database, to count how many stand at each revision.
 #[derive(Clone, Copy, Debug)]
 pub struct Inspect;
 
-fn is_lock_timeout(error: &Error) -> bool {
-    matches!(error, Error::LockTimeout { .. })
-}
-
-async fn position(runner: &Runner, client: &mut tokio_postgres::Client) -> Option<String> {
-    let current = runner.current_async(client).await.ok()?;
-    Some(current.revision.unwrap_or_else(|| "base".to_owned()))
-}
-
-impl Operation for Upgrade {
+impl Operation for Migrate {
     type Output = Report;
     type Error = Error;
 
-    fn run<'a>(
-        &'a self,
-        runner: &'a Runner,
-        client: &'a mut tokio_postgres::Client,
-    ) -> impl Future<Output = Result<Report, Error>> + Send + 'a {
-        runner.upgrade_async(client, self.0.clone())
+    async fn run(
+        &self,
+        runner: &Runner,
+        client: &mut tokio_postgres::Client,
+    ) -> Result<Report, Error> {
+        match self {
+            Migrate::Upgrade(target) => runner.upgrade_async(client, target.clone()).await,
+            Migrate::Downgrade(target) => runner.downgrade_async(client, target.clone()).await,
+        }
     }
 
     fn changed(&self, report: &Report) -> bool {
@@ -81,44 +81,20 @@ impl Operation for Upgrade {
     }
 
     fn lock_busy(&self, error: &Error) -> bool {
-        is_lock_timeout(error)
+        matches!(error, Error::LockTimeout { .. })
     }
 
-    fn position_after_failure<'a>(
-        &'a self,
-        runner: &'a Runner,
-        client: &'a mut tokio_postgres::Client,
-    ) -> impl Future<Output = Option<String>> + Send + 'a {
-        position(runner, client)
-    }
-}
-
-impl Operation for Downgrade {
-    type Output = Report;
-    type Error = Error;
-
-    fn run<'a>(
-        &'a self,
-        runner: &'a Runner,
-        client: &'a mut tokio_postgres::Client,
-    ) -> impl Future<Output = Result<Report, Error>> + Send + 'a {
-        runner.downgrade_async(client, self.0.clone())
+    fn connection_lost(&self, error: &Error) -> bool {
+        error.connection_lost()
     }
 
-    fn changed(&self, report: &Report) -> bool {
-        !report.steps.is_empty()
-    }
-
-    fn lock_busy(&self, error: &Error) -> bool {
-        is_lock_timeout(error)
-    }
-
-    fn position_after_failure<'a>(
-        &'a self,
-        runner: &'a Runner,
-        client: &'a mut tokio_postgres::Client,
-    ) -> impl Future<Output = Option<String>> + Send + 'a {
-        position(runner, client)
+    async fn position_after_failure(
+        &self,
+        runner: &Runner,
+        client: &mut tokio_postgres::Client,
+    ) -> Option<String> {
+        let current = runner.current_async(client).await.ok()?;
+        Some(current.revision.unwrap_or_else(|| "base".to_owned()))
     }
 }
 
@@ -136,5 +112,9 @@ impl Operation for Inspect {
 
     fn changed(&self, _: &Current) -> bool {
         false
+    }
+
+    fn connection_lost(&self, error: &Error) -> bool {
+        error.connection_lost()
     }
 }

@@ -13,7 +13,8 @@ pub enum Status {
     /// The command changed the database.
     Migrated,
     Failed,
-    /// No connection within the connect timeout, or the server refused it.
+    /// No connection within the connect timeout, the server refused it, or the connection was
+    /// lost in the middle of the command.
     Unreachable,
     /// Another run held the database's advisory lock longer than the lock timeout.
     Busy,
@@ -89,6 +90,8 @@ pub enum Problem<E> {
         position: Option<String>,
     },
     Busy(E),
+    /// The connection was lost in the middle of the command.
+    Disconnected(E),
     Skipped(Stop),
 }
 
@@ -113,7 +116,7 @@ impl<T, E> DatabaseOutcome<T, E> {
         match &self.result {
             Ok(_) if self.changed => Status::Migrated,
             Ok(_) => Status::AtTarget,
-            Err(Problem::Unreachable(_)) => Status::Unreachable,
+            Err(Problem::Unreachable(_) | Problem::Disconnected(_)) => Status::Unreachable,
             Err(Problem::Failed { .. }) => Status::Failed,
             Err(Problem::Busy(_)) => Status::Busy,
             Err(Problem::Skipped(_)) => Status::Skipped,

@@ -164,6 +164,7 @@ async fn run_one<O: Operation>(shared: &Shared<'_, O>, index: usize) -> OutcomeO
             return outcome(Ok(output), changed, waited);
         }
         Err(error) if operation.lock_busy(&error) => Err(Problem::Busy(error)),
+        Err(error) if operation.connection_lost(&error) => Err(Problem::Disconnected(error)),
         Err(error) => {
             let position = operation
                 .position_after_failure(shared.patient, &mut client)
