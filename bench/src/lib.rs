@@ -9,6 +9,7 @@ pub mod compile;
 pub mod disposable;
 pub mod dry_run;
 pub mod embedded;
+pub mod fleet;
 pub mod floor;
 pub mod generate;
 pub mod machine;
@@ -16,6 +17,7 @@ pub mod noop;
 pub mod process;
 pub mod report;
 pub mod sample;
+pub mod server_cpu;
 pub mod verify;
 
 use std::path::{Path, PathBuf};
@@ -40,15 +42,17 @@ pub enum Part {
     Disposable,
     Container,
     Build,
+    Fleet,
 }
 
 impl Part {
-    pub const ALL: [Part; 5] = [
+    pub const ALL: [Part; 6] = [
         Part::Verify,
         Part::Noop,
         Part::Disposable,
         Part::Container,
         Part::Build,
+        Part::Fleet,
     ];
 
     pub fn name(self) -> &'static str {
@@ -58,6 +62,7 @@ impl Part {
             Part::Disposable => "disposable",
             Part::Container => "container",
             Part::Build => "build",
+            Part::Fleet => "fleet",
         }
     }
 }
@@ -68,6 +73,10 @@ pub struct Options {
     pub sizes: Vec<usize>,
     pub repeat: Repeat,
     pub skip: Vec<Part>,
+    /// Only these parts, without the rows measured per N: one part's rows, quickly.
+    pub only: Vec<Part>,
+    /// The databases of the fleet rows.
+    pub fleet_databases: usize,
     pub backend: Option<Backend>,
     /// Print every run's time to stderr as it goes.
     pub verbose: bool,
@@ -79,7 +88,12 @@ pub struct Options {
 
 impl Options {
     fn skips(&self, part: Part) -> bool {
-        self.skip.contains(&part)
+        self.skip.contains(&part) || (!self.only.is_empty() && !self.only.contains(&part))
+    }
+
+    /// Whether the rows measured per N (upgrade, downgrade, dry-run, verify, no-op) run.
+    fn per_size(&self) -> bool {
+        self.only.is_empty()
     }
 }
 
@@ -118,7 +132,12 @@ pub fn run(options: &Options) -> anyhow::Result<Report> {
         Some(noop::TlsServer::start())
     };
 
-    for &n in &options.sizes {
+    let sizes: &[usize] = if options.per_size() {
+        &options.sizes
+    } else {
+        &[]
+    };
+    for &n in sizes {
         eprintln!("bench: N = {n}");
         let folder = tempfile::tempdir()?;
         generate::write_folder(folder.path(), n)?;
@@ -147,20 +166,33 @@ pub fn run(options: &Options) -> anyhow::Result<Report> {
         dry_run::dry_run(&work, &mut report)?;
         if n <= VERIFY_MAX {
             if options.skips(Part::Verify) {
-                skipped(&mut report, "verify (stairway)", Some(n), Part::Verify);
                 skipped(
+                    options,
+                    &mut report,
+                    "verify (stairway)",
+                    Some(n),
+                    Part::Verify,
+                );
+                skipped(
+                    options,
                     &mut report,
                     "verify: time in snapshots",
                     Some(n),
                     Part::Verify,
                 );
-                skipped(&mut report, "verify --jobs 2", Some(n), Part::Verify);
+                skipped(
+                    options,
+                    &mut report,
+                    "verify --jobs 2",
+                    Some(n),
+                    Part::Verify,
+                );
             } else {
                 verify::stairway(&work, medians, &mut report)?;
             }
         }
         match &tls {
-            None => skipped(&mut report, noop::NOOP_ROW, Some(n), Part::Noop),
+            None => skipped(options, &mut report, noop::NOOP_ROW, Some(n), Part::Noop),
             Some(Err(error)) => report.push(Row::new(
                 noop::NOOP_ROW,
                 Some(n),
@@ -171,9 +203,37 @@ pub fn run(options: &Options) -> anyhow::Result<Report> {
     }
     drop(tls);
 
+    if options.skips(Part::Fleet) {
+        for name in fleet_rows() {
+            skipped(
+                options,
+                &mut report,
+                &name,
+                Some(fleet::REVISIONS),
+                Part::Fleet,
+            );
+        }
+    } else {
+        eprintln!("bench: fleet of {} databases", options.fleet_databases);
+        let work = fleet::FleetWork {
+            server: &server,
+            migrate: &folder_migrate,
+            databases: options.fleet_databases,
+            repeat: options.repeat,
+            verbose: options.verbose,
+        };
+        if let Err(error) = fleet::fleet(&work, &mut report) {
+            report.push(Row::new(
+                fleet::LOOP_ROW,
+                Some(fleet::REVISIONS),
+                Value::Failed(format!("{error:#}")),
+            ));
+        }
+    }
+
     let smallest = options.sizes.iter().copied().min().unwrap_or(100);
     if options.skips(Part::Disposable) {
-        skipped(&mut report, "disposable", None, Part::Disposable);
+        skipped(options, &mut report, "disposable", None, Part::Disposable);
     } else {
         let folder = tempfile::tempdir()?;
         generate::write_folder(folder.path(), smallest)?;
@@ -198,7 +258,7 @@ pub fn run(options: &Options) -> anyhow::Result<Report> {
     if options.skips(Part::Build) {
         for name in compile::ROWS {
             let n = (!name.contains("baseline only")).then_some(compile::REVISIONS);
-            skipped(&mut report, name, n, Part::Build);
+            skipped(options, &mut report, name, n, Part::Build);
         }
     } else {
         let builds = compile::Builds {
@@ -224,12 +284,19 @@ pub fn run(options: &Options) -> anyhow::Result<Report> {
     Ok(report)
 }
 
-fn skipped(report: &mut Report, name: &str, n: Option<usize>, part: Part) {
-    report.push(Row::new(
-        name,
-        n,
-        Value::Skipped(format!("--skip {}", part.name())),
-    ));
+/// The names of the fleet rows.
+fn fleet_rows() -> Vec<String> {
+    std::iter::once(fleet::LOOP_ROW.to_owned())
+        .chain(fleet::JOBS.iter().map(|&jobs| fleet::jobs_row(jobs)))
+        .collect()
+}
+
+fn skipped(options: &Options, report: &mut Report, name: &str, n: Option<usize>, part: Part) {
+    let reason = match options.skip.contains(&part) {
+        true => format!("--skip {}", part.name()),
+        false => "not in --only".to_owned(),
+    };
+    report.push(Row::new(name, n, Value::Skipped(reason)));
 }
 
 /// Loads the folder as `bench-migrate` does, timing it: part of every whole-process run.

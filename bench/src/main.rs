@@ -28,9 +28,15 @@ struct Cli {
     /// Runs thrown away first
     #[arg(long, default_value_t = 1)]
     warmup: usize,
-    /// Leave parts out: verify, noop, disposable, container, build
+    /// Leave parts out: verify, noop, disposable, container, build, fleet
     #[arg(long, value_enum, value_delimiter = ',')]
     skip: Vec<SkipArg>,
+    /// Only these parts, without the rows measured per N (e.g. `--only fleet`)
+    #[arg(long, value_enum, value_delimiter = ',')]
+    only: Vec<SkipArg>,
+    /// The databases of the fleet rows
+    #[arg(long, value_name = "COUNT", default_value_t = migrations_bench::fleet::DATABASES)]
+    fleet_databases: usize,
     /// The backend of the server every figure runs on (default: chosen automatically)
     #[arg(long, value_enum)]
     backend: Option<BackendArg>,
@@ -52,6 +58,20 @@ enum SkipArg {
     Disposable,
     Container,
     Build,
+    Fleet,
+}
+
+impl SkipArg {
+    fn part(self) -> Part {
+        match self {
+            SkipArg::Verify => Part::Verify,
+            SkipArg::Noop => Part::Noop,
+            SkipArg::Disposable => Part::Disposable,
+            SkipArg::Container => Part::Container,
+            SkipArg::Build => Part::Build,
+            SkipArg::Fleet => Part::Fleet,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -128,17 +148,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             warmup: cli.warmup,
             runs: cli.runs,
         },
-        skip: cli
-            .skip
-            .iter()
-            .map(|skip| match skip {
-                SkipArg::Verify => Part::Verify,
-                SkipArg::Noop => Part::Noop,
-                SkipArg::Disposable => Part::Disposable,
-                SkipArg::Container => Part::Container,
-                SkipArg::Build => Part::Build,
-            })
-            .collect(),
+        skip: cli.skip.iter().map(|skip| skip.part()).collect(),
+        only: cli.only.iter().map(|only| only.part()).collect(),
+        fleet_databases: cli.fleet_databases.max(1),
         backend,
         verbose: cli.verbose,
         workspace: workspace(),

@@ -1,6 +1,7 @@
-//! The bench at N = 5, one run per figure, as a process: it completes and reports every row (its
-//! timings are not asserted). The build and container rows are left out to keep this to seconds:
-//! the build measurement compiles crates and the container one starts containers.
+//! The bench at N = 5 and a fleet of 3 databases, one run per figure, as a process: it completes
+//! and reports every row (its timings are not asserted). The build and container rows are left
+//! out to keep this to seconds: the build measurement compiles crates and the container one
+//! starts containers.
 
 use std::process::Command;
 
@@ -29,6 +30,10 @@ const ROWS: &[(&str, &str)] = &[
         "no-op part: upgrade at head on an open connection (library)",
         "5",
     ),
+    ("fleet: shell loop over migrate upgrade (floor)", "10"),
+    ("fleet: migrate upgrade --databases, --jobs 1", "10"),
+    ("fleet: migrate upgrade --databases, --jobs 4", "10"),
+    ("fleet: migrate upgrade --databases, --jobs 8", "10"),
     ("disposable: local cluster ready (cached initdb)", ""),
     ("disposable: fresh database (local, warm)", ""),
     ("disposable: clone of a template at head (local, N=5)", ""),
@@ -56,7 +61,16 @@ fn a_run_at_five_revisions_reports_every_row() {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let out = dir.path().join("report.md");
     let output = Command::new(env!("CARGO_BIN_EXE_migrations-bench"))
-        .args(["--n", "5", "--runs", "1", "--warmup", "0"])
+        .args([
+            "--n",
+            "5",
+            "--runs",
+            "1",
+            "--warmup",
+            "0",
+            "--fleet-databases",
+            "3",
+        ])
         .args(["--skip", "build,container", "--backend", "local", "--out"])
         .arg(&out)
         .output()

@@ -8,7 +8,10 @@
 //! ```
 //!
 //! The database comes from `--database-url` or `DATABASE_URL`; its password is never printed.
+//! `--databases FILE` or `--databases-query SQL` runs `upgrade`, `downgrade` or `current` on a
+//! fleet of databases instead (see [`crate::fleet`]).
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -18,6 +21,12 @@ use migrations_core::{Command, Target};
 use crate::connect::DatabaseUrl;
 use crate::error::{DriverError, Error};
 use crate::runner::{Resolution, Runner};
+
+mod error;
+mod fleet;
+mod fleet_output;
+
+use error::CliError;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -51,6 +60,34 @@ struct Cli {
     /// How many times a transactional revision is tried when it times out waiting for a lock
     #[arg(long, default_value_t = crate::settings::DEFAULT_LOCK_RETRIES, value_parser = clap::value_parser!(u32).range(1..), global = true)]
     lock_retries: u32,
+
+    /// Run on each database of FILE instead: one connection string per line, `#` comments; `-` reads stdin
+    #[arg(long, value_name = "FILE", global = true, group = "fleet")]
+    databases: Option<PathBuf>,
+
+    /// Run on each database that SQL, run on DATABASE_URL, lists: one connection string per row, a key=value row replacing DATABASE_URL's parameters (e.g. SELECT 'dbname=' || datname FROM pg_database WHERE datname LIKE 'tenant_%')
+    #[arg(long, value_name = "SQL", global = true, group = "fleet")]
+    databases_query: Option<String>,
+
+    /// With --databases: how many databases run at once
+    #[arg(long, value_name = "N", default_value_t = crate::fleet::DEFAULT_JOBS as u16, value_parser = clap::value_parser!(u16).range(1..), global = true)]
+    jobs: u16,
+
+    /// With --databases: run the first K databases first, and the others only if all K succeeded
+    #[arg(long, value_name = "K", global = true, requires = "fleet")]
+    canary: Option<usize>,
+
+    /// With --databases: go on starting databases after one failed (by default running ones finish and no new one starts)
+    #[arg(long, global = true, requires = "fleet")]
+    keep_going: bool,
+
+    /// With --databases: how long each database's connection may take (a server silent mid-run is given up after about twice that)
+    #[arg(long, value_parser = parse_duration, default_value = "10s", global = true)]
+    connect_timeout: Duration,
+
+    /// With --databases: print one JSON object per database, one per line, as each finishes; the summary goes to stderr
+    #[arg(long, global = true, requires = "fleet")]
+    json: bool,
 
     #[command(subcommand)]
     command: Subcommands,
@@ -136,7 +173,7 @@ pub fn main(runner: Runner) -> ExitCode {
         .with_ansi(false)
         .try_init();
     match run(runner, cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(error) => {
             eprintln!("error: {error}");
             ExitCode::FAILURE
@@ -144,9 +181,10 @@ pub fn main(runner: Runner) -> ExitCode {
     }
 }
 
-fn run(runner: Runner, cli: Cli) -> Result<(), Error> {
+fn run(runner: Runner, cli: Cli) -> Result<ExitCode, CliError> {
     let runner = runner
-        .with_history_table(&cli.history_table)?
+        .with_history_table(&cli.history_table)
+        .map_err(Error::from)?
         .with_lock_timeout(cli.lock_timeout)
         .with_statement_lock_timeout(cli.statement_lock_timeout)
         .with_lock_retries(cli.lock_retries);
@@ -163,7 +201,11 @@ fn run(runner: Runner, cli: Cli) -> Result<(), Error> {
             during: "starting the runtime",
             error: DriverError::Connection(error.to_string()),
         })?;
-    runtime.block_on(run_command(&runner, cli))
+    if cli.databases.is_some() || cli.databases_query.is_some() {
+        return runtime.block_on(fleet::run(&runner, cli));
+    }
+    runtime.block_on(run_command(&runner, cli))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The connection of one command. Closed at its end, so that the connection task says goodbye

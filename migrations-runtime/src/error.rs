@@ -391,6 +391,27 @@ impl Error {
         }
     }
 
+    /// Whether the connection broke (the server went away or stopped answering): what the
+    /// server did with the statements in flight is then unknown to this side.
+    pub fn connection_lost(&self) -> bool {
+        matches!(
+            self,
+            Error::Statement {
+                error: DriverError::Connection(_),
+                ..
+            } | Error::Commit {
+                error: DriverError::Connection(_),
+                ..
+            } | Error::Repeatable {
+                error: DriverError::Connection(_),
+                ..
+            } | Error::Database {
+                error: DriverError::Connection(_),
+                ..
+            }
+        )
+    }
+
     /// The server's error, when the failure came from the server.
     pub fn db_error(&self) -> Option<&DbError> {
         match self {

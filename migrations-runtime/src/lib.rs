@@ -10,6 +10,7 @@ pub mod cli;
 mod connect;
 mod engine;
 mod error;
+pub mod fleet;
 mod report;
 mod runner;
 mod session;

@@ -81,6 +81,11 @@ impl Runner {
         self
     }
 
+    /// How long this runner waits for another run's advisory lock.
+    pub fn lock_timeout(&self) -> Duration {
+        self.settings.lock_timeout
+    }
+
     pub fn revisions(&self) -> &RevisionSet {
         &self.settings.revisions
     }

@@ -24,11 +24,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rustls::client::WebPkiServerVerifier;
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use rustls::client::danger::ServerCertVerifier;
+use rustls::{ClientConfig, RootCertStore};
 use tokio_postgres::config::SslMode as DriverSslMode;
 use tokio_postgres_rustls::MakeRustlsConnect;
+
+mod params;
+mod verifiers;
+
+use params::{is_url, keyword_params, redact, remove_spans, url_params, with_overrides};
+use verifiers::{AcceptAnyCertificate, IgnoreHostName, add_pem_file};
 
 /// How long a connection attempt may take when the URL does not say (`connect_timeout`).
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -69,6 +74,8 @@ pub struct DatabaseUrl {
     config: tokio_postgres::Config,
     ssl_mode: SslMode,
     root_cert: Option<String>,
+    /// The string as given, password included: what [`DatabaseUrl::with_parameters`] builds on.
+    text: String,
     redacted: String,
 }
 
@@ -83,173 +90,6 @@ impl fmt::Display for DatabaseUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.redacted)
     }
-}
-
-/// One `key=value` parameter of a connection string, and where it is.
-struct Param {
-    key: String,
-    value: String,
-    span: std::ops::Range<usize>,
-}
-
-fn is_url(text: &str) -> bool {
-    text.starts_with("postgres://") || text.starts_with("postgresql://")
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        match (
-            bytes[i],
-            bytes.get(i + 1).copied().and_then(hex),
-            bytes.get(i + 2).copied().and_then(hex),
-        ) {
-            (b'%', Some(high), Some(low)) => {
-                out.push((high * 16 + low) as u8);
-                i += 3;
-            }
-            (byte, _, _) => {
-                out.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// The query parameters of a URL.
-fn url_params(text: &str) -> Vec<Param> {
-    let Some(start) = text.find('?').map(|q| q + 1) else {
-        return Vec::new();
-    };
-    let mut params = Vec::new();
-    let mut offset = start;
-    for pair in text[start..].split('&') {
-        let span = offset..offset + pair.len();
-        offset += pair.len() + 1;
-        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        params.push(Param {
-            key: percent_decode(key),
-            value: percent_decode(value),
-            span,
-        });
-    }
-    params
-}
-
-/// The parameters of a `key=value` connection string; values may be single-quoted.
-fn keyword_params(text: &str) -> Vec<Param> {
-    let bytes = text.as_bytes();
-    let mut params = Vec::new();
-    let mut i = 0;
-    loop {
-        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        if i >= bytes.len() {
-            return params;
-        }
-        let start = i;
-        while i < bytes.len() && bytes[i] != b'=' && !bytes[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        let key = text[start..i].to_owned();
-        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        if i < bytes.len() && bytes[i] == b'=' {
-            i += 1;
-        }
-        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        let mut value = String::new();
-        if i < bytes.len() && bytes[i] == b'\'' {
-            i += 1;
-            while i < bytes.len() && bytes[i] != b'\'' {
-                if bytes[i] == b'\\' && i + 1 < bytes.len() {
-                    i += 1;
-                }
-                let c = text[i..].chars().next().unwrap_or_default();
-                value.push(c);
-                i += c.len_utf8().max(1);
-            }
-            i += 1;
-        } else {
-            let value_start = i;
-            while i < bytes.len() && !bytes[i].is_ascii_whitespace() {
-                i += 1;
-            }
-            value.push_str(&text[value_start..i]);
-        }
-        params.push(Param {
-            key,
-            value,
-            span: start..i.min(text.len()),
-        });
-    }
-}
-
-/// The text without the given parameter spans (and the separators they leave behind).
-fn remove_spans(text: &str, spans: &[std::ops::Range<usize>], url: bool) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut last = 0;
-    for span in spans {
-        out.push_str(&text[last..span.start]);
-        last = span.end;
-    }
-    out.push_str(&text[last..]);
-    if url {
-        while out.contains("&&") {
-            out = out.replace("&&", "&");
-        }
-        out = out.replace("?&", "?");
-        while out.ends_with('&') || out.ends_with('?') {
-            out.pop();
-        }
-    }
-    out
-}
-
-/// The connection string with every password replaced by `***`.
-fn redact(text: &str) -> String {
-    let mut spans: Vec<(std::ops::Range<usize>, &str)> = Vec::new();
-    if is_url(text) {
-        let rest_start = text.find("://").map_or(0, |i| i + 3);
-        let authority_end = text[rest_start..]
-            .find(['/', '?'])
-            .map_or(text.len(), |i| rest_start + i);
-        if let Some(at) = text[rest_start..authority_end].rfind('@') {
-            let userinfo = rest_start..rest_start + at;
-            if let Some(colon) = text[userinfo.clone()].find(':') {
-                spans.push((userinfo.start + colon + 1..userinfo.end, "***"));
-            }
-        }
-        for param in url_params(text) {
-            if param.key == "password" {
-                spans.push((param.span, "password=***"));
-            }
-        }
-    } else {
-        for param in keyword_params(text) {
-            if param.key == "password" {
-                spans.push((param.span, "password=***"));
-            }
-        }
-    }
-    spans.sort_by_key(|(span, _)| span.start);
-    let mut out = String::with_capacity(text.len());
-    let mut last = 0;
-    for (span, replacement) in spans {
-        out.push_str(&text[last..span.start]);
-        out.push_str(replacement);
-        last = span.end;
-    }
-    out.push_str(&text[last..]);
-    out
 }
 
 impl FromStr for DatabaseUrl {
@@ -318,6 +158,7 @@ impl FromStr for DatabaseUrl {
             config,
             ssl_mode,
             root_cert,
+            text: text.to_owned(),
             redacted,
         })
     }
@@ -329,6 +170,31 @@ impl DatabaseUrl {
         std::env::var("DATABASE_URL")
             .map_err(|_| ConnectError::Missing)?
             .parse()
+    }
+
+    /// This connection with the parameters of `parameters` (a `key=value` string) in place of its
+    /// own: `dbname=tenant_7` is another database on the same server with the same credentials
+    /// and TLS settings. Naming a server (`host`, `hostaddr` or `port`) replaces all three.
+    pub fn with_parameters(&self, parameters: &str) -> Result<DatabaseUrl, ConnectError> {
+        with_overrides(&self.text, parameters).parse()
+    }
+
+    /// Bounds the wait on a server that does not answer: the TCP connection within `timeout`,
+    /// and TCP keepalives (unless the string turns them off) that give up on a server gone
+    /// silent mid-run after about twice that, where the system's defaults wait for hours. A
+    /// long statement is not cut short: the server's kernel answers keepalives while it runs.
+    pub(crate) fn bounded(mut self, timeout: Duration) -> DatabaseUrl {
+        // The kernel counts keepalive times in whole seconds, and refuses 0.
+        let seconds = |duration: Duration| Duration::from_secs(duration.as_secs().max(1));
+        self.config.connect_timeout(timeout);
+        if self.config.get_keepalives() {
+            self.config
+                .keepalives_idle(seconds(timeout))
+                .keepalives_interval(seconds(timeout / 4))
+                .keepalives_retries(4)
+                .tcp_user_timeout(seconds(timeout) * 2);
+        }
+        self
     }
 
     pub fn ssl_mode(&self) -> SslMode {
@@ -462,134 +328,6 @@ fn describe_connect_error(error: &tokio_postgres::Error) -> String {
     reason.replace('\n', " ")
 }
 
-fn add_pem_file(roots: &mut RootCertStore, path: PathBuf) -> Result<(), ConnectError> {
-    let error = |reason: String| ConnectError::RootCert {
-        path: path.display().to_string(),
-        reason,
-    };
-    let pem = std::fs::read(&path)
-        .map_err(|e| error(format!("{e}; set sslrootcert=<file> or sslrootcert=system")))?;
-    let certs = rustls_pemfile::certs(&mut pem.as_slice())
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| error(e.to_string()))?;
-    if certs.is_empty() {
-        return Err(error("no PEM certificate in the file".to_owned()));
-    }
-    for cert in certs {
-        roots.add(cert).map_err(|e| error(e.to_string()))?;
-    }
-    Ok(())
-}
-
-/// `prefer` and `require` without a root certificate: encrypt, but trust any certificate (libpq).
-#[derive(Debug)]
-struct AcceptAnyCertificate {
-    provider: rustls::crypto::CryptoProvider,
-}
-
-impl AcceptAnyCertificate {
-    fn new() -> AcceptAnyCertificate {
-        AcceptAnyCertificate {
-            provider: rustls::crypto::ring::default_provider(),
-        }
-    }
-}
-
-impl ServerCertVerifier for AcceptAnyCertificate {
-    fn verify_server_cert(
-        &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider
-            .signature_verification_algorithms
-            .supported_schemes()
-    }
-}
-
-/// `verify-ca`: the chain must lead to a trusted CA; the host name is not checked (libpq).
-#[derive(Debug)]
-struct IgnoreHostName(Arc<WebPkiServerVerifier>);
-
-impl ServerCertVerifier for IgnoreHostName {
-    fn verify_server_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        intermediates: &[CertificateDer<'_>],
-        server_name: &ServerName<'_>,
-        ocsp_response: &[u8],
-        now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        match self
-            .0
-            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
-        {
-            Err(rustls::Error::InvalidCertificate(rustls::CertificateError::NotValidForName))
-            | Err(rustls::Error::InvalidCertificate(
-                rustls::CertificateError::NotValidForNameContext { .. },
-            )) => Ok(ServerCertVerified::assertion()),
-            other => other,
-        }
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.0.verify_tls12_signature(message, cert, dss)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.0.verify_tls13_signature(message, cert, dss)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.supported_verify_schemes()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -664,5 +402,67 @@ mod tests {
             error,
             "bad database URL user=app password=***: invalid connection string: unexpected character at byte 18: expected `=`"
         );
+    }
+
+    #[test]
+    fn parameters_replace_those_of_the_base() {
+        let server = |url: &DatabaseUrl| {
+            let config = url.config();
+            (
+                format!("{:?}", config.get_hosts()),
+                config.get_ports().to_vec(),
+                config.get_dbname().map(str::to_owned),
+                config.get_user().map(str::to_owned),
+                config.get_password().map(<[u8]>::to_vec),
+            )
+        };
+        for (base, parameters, hosts, ports, dbname, shown) in [
+            (
+                "postgres://app:s3cret@db1:5433/postgres?sslmode=require",
+                "dbname=tenant_7",
+                r#"[Tcp("db1")]"#,
+                vec![5433],
+                "tenant_7",
+                "postgres://app:***@db1:5433/postgres?sslmode=require&dbname=tenant_7",
+            ),
+            (
+                "postgres://app:s3cret@db1,db2/postgres?dbname=x",
+                "host=db3 dbname='tenant 8'",
+                r#"[Tcp("db3")]"#,
+                vec![],
+                "tenant 8",
+                "postgres://app:***@/postgres?host=db3&dbname=tenant%208",
+            ),
+            (
+                "host=db1 port=5433 user=app password=s3cret dbname=postgres sslmode=require",
+                "dbname=tenant_9",
+                r#"[Tcp("db1")]"#,
+                vec![5433],
+                "tenant_9",
+                "host=db1 port=5433 user=app password=*** sslmode=require dbname=tenant_9",
+            ),
+            (
+                "host=db1 port=5433 user=app password=s3cret dbname=postgres",
+                "host=db2 dbname=t",
+                r#"[Tcp("db2")]"#,
+                vec![],
+                "t",
+                "user=app password=*** host=db2 dbname=t",
+            ),
+        ] {
+            let base: DatabaseUrl = base.parse().expect("a valid base");
+            let combined = base.with_parameters(parameters).expect("valid parameters");
+            let (got_hosts, got_ports, got_dbname, user, password) = server(&combined);
+            assert_eq!(got_hosts, hosts, "{combined}");
+            assert_eq!(got_ports, ports, "{combined}");
+            assert_eq!(got_dbname.as_deref(), Some(dbname), "{combined}");
+            assert_eq!(user.as_deref(), Some("app"), "{combined}");
+            assert_eq!(password.as_deref(), Some(&b"s3cret"[..]), "{combined}");
+            assert_eq!(combined.ssl_mode(), base.ssl_mode(), "{combined}");
+            assert_eq!(
+                combined.to_string().split_whitespace().collect::<Vec<_>>(),
+                shown.split_whitespace().collect::<Vec<_>>()
+            );
+        }
     }
 }
