@@ -61,3 +61,47 @@ fn this_tool_continues_a_database_refinery_migrated() {
     assert_eq!(report.steps.len(), 2);
     assert_eq!(history(&mut client), expected_history(&set, 4));
 }
+
+#[test]
+fn the_runner_applies_an_upgrade_through_refinerys_own_runner() {
+    let db = database();
+    let events = std::sync::Arc::new(std::sync::Mutex::new(Vec::<u8>::new()));
+    let writer = {
+        let events = std::sync::Arc::clone(&events);
+        move || Capture(std::sync::Arc::clone(&events))
+    };
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(writer)
+        .with_max_level(tracing::Level::DEBUG)
+        .without_time()
+        .with_ansi(false)
+        .finish();
+    tracing::subscriber::with_default(subscriber, || {
+        runner("concurrently")
+            .upgrade(&mut connect(&db), Target::Head)
+            .expect("upgrade")
+    });
+    let text = String::from_utf8_lossy(&events.lock().expect("events")).into_owned();
+    // refinery's report names what its runner applied, in its own `V<version>__<name>` form;
+    // the non-transactional revision is the engine's.
+    assert!(
+        text.contains(
+            "refinery's runner applied V202511121302__baseline, V202511121400__add_events"
+        ),
+        "{text}"
+    );
+}
+
+/// A writer into a shared buffer, for the events of one test.
+struct Capture(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Capture {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("events").extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}

@@ -101,7 +101,15 @@ pub(super) async fn apply<'a, S: Session>(
         failure: None,
     };
     match runner.run_async(&mut applier).await {
-        Ok(_) if applier.pending.is_empty() => Ok(applier.done),
+        Ok(report) if applier.pending.is_empty() => {
+            let applied: Vec<String> = report
+                .applied_migrations()
+                .iter()
+                .map(ToString::to_string)
+                .collect();
+            tracing::debug!("refinery's runner applied {}", applied.join(", "));
+            Ok(applier.done)
+        }
         Ok(report) => Err(Error::RefineryStopped {
             expected: applier
                 .pending
