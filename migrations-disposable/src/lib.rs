@@ -50,8 +50,10 @@
 //! else fails with an error listing the three ways and how to enable each. A forced backend that
 //! cannot work is an error naming what is missing, never a silent fallback. With
 //! `DISPOSABLE_PG_VERSION` set, automatic choice is the server backend when its URL is set, else the
-//! local backend or its error: a container runs its image's version, whatever was asked for (the
-//! container and server backends ignore the variable). [`select_backend`] tells
+//! local backend or its error (an image of that version is seldom at hand where no registry is);
+//! the container backend, when forced, defaults to the image `postgres:<N>-alpine`; and a server
+//! of another major is refused on every backend ([`DisposableError::VersionMismatch`]), so that
+//! nothing passes for a version it never ran on. [`select_backend`] tells
 //! which backend would be used without starting anything, [`check_backend`] whether a given one
 //! could work. The chosen backend is logged once per server on stderr (one line, no password).
 //!
@@ -64,9 +66,9 @@
 //! |---|---|
 //! | `DISPOSABLE_PG` | `auto` (default), `container`, `local` or `server` |
 //! | `DISPOSABLE_PG_SERVER_URL` | server backend: `postgresql://user:password@host:port/postgres` |
-//! | `DISPOSABLE_PG_IMAGE` | container backend: the image (default `postgres:15-alpine`) |
+//! | `DISPOSABLE_PG_IMAGE` | container backend: the image (default `postgres:15-alpine`, `postgres:<N>-alpine` with `DISPOSABLE_PG_VERSION=N`) |
 //! | `DISPOSABLE_PG_BINDIR` | local backend: the directory holding `initdb` and `postgres` |
-//! | `DISPOSABLE_PG_VERSION` | local backend: the major version to use, e.g. `18` (default: whichever is found) |
+//! | `DISPOSABLE_PG_VERSION` | the major version to run, e.g. `18` (default: whichever is found); [`ServerOptions::pg_version`] wins over it |
 //! | `DISPOSABLE_PG_OS_USER` | local backend run as root: who runs the server (default `postgres`) |
 //! | `DISPOSABLE_PG_DIR` | local backend: where clusters live (default `/dev/shm` when roomy) |
 //! | `DISPOSABLE_PG_KEEP` | `1`: remove nothing, print where everything is |
