@@ -8,6 +8,7 @@ mod diff;
 mod merge;
 pub mod progress;
 mod report;
+mod server_error;
 mod snapshot;
 pub mod stairway;
 mod unstable;

@@ -191,6 +191,7 @@ impl<'a> Verifier<'a> {
     fn empty_report(&self) -> VerifyReport {
         VerifyReport {
             backend: self.server.backend().to_string(),
+            server_version: self.server.server_version(),
             revisions: Vec::new(),
             checks: Vec::new(),
             unstable_fails: self.options.fail_on_unstable,
@@ -345,7 +346,7 @@ impl<'a> Verifier<'a> {
         let here = Target::Id(revision.id());
         if let Err(error) = self.stairway.upgrade(&mut stair.client, here.clone()) {
             result.up = StepStatus::Error;
-            result.error = Some(error.to_string());
+            result.error = Some(self.step_error(&error));
             result.classes = crate::classify::classify(&result, false);
             result.duration = started.elapsed();
             return Ok(StepOutcome {
@@ -363,7 +364,7 @@ impl<'a> Verifier<'a> {
         match self.stairway.downgrade(&mut stair.client, below) {
             Err(error) => {
                 result.down = StepStatus::Error;
-                result.error = Some(error.to_string());
+                result.error = Some(self.step_error(&error));
             }
             Ok(_) => {
                 let (down, after_down) =
@@ -372,7 +373,7 @@ impl<'a> Verifier<'a> {
                 noop_down = down == StepStatus::Differs && after_up.diff(&after_down).is_empty();
                 result.reup = match self.stairway.upgrade(&mut stair.client, here) {
                     Err(error) => {
-                        result.error = Some(error.to_string());
+                        result.error = Some(self.step_error(&error));
                         StepStatus::Error
                     }
                     Ok(_) => {
@@ -402,6 +403,11 @@ impl<'a> Verifier<'a> {
             after_up: Some(after_up),
             at_end,
         })
+    }
+
+    /// A step's error, with the version of PostgreSQL it ran on.
+    fn step_error(&self, error: &migrations_runtime::Error) -> String {
+        crate::server_error::describe(error, &self.server.server_version())
     }
 
     /// A copy of a database that only went up, at `position`: the shadow is created (from base)
