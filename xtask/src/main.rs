@@ -9,6 +9,7 @@ mod flags;
 mod folder;
 mod migrate;
 mod new_migration;
+mod pg_version;
 mod test;
 
 use std::path::{Path, PathBuf};
