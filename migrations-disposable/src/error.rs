@@ -103,6 +103,14 @@ pub enum DisposableError {
         log_tail: String,
     },
 
+    /// TLS was asked for, and the local installation was built without SSL.
+    #[error(
+        "local backend: {installation} was built without SSL, so it cannot serve TLS; TLS needs a \
+         PostgreSQL built with OpenSSL (Debian's: `bash ci/install-postgres.sh 15`, or \
+         DISPOSABLE_PG_BINDIR)"
+    )]
+    TlsUnsupported { installation: String },
+
     /// The container could not be started, inspected or removed.
     #[error(
         "container backend: could not {action} a container of image {image}: {detail}; check that the Docker engine answers (docker info)"

@@ -35,7 +35,9 @@
 //!   (`trust` there), its log in a file. Run as root, `initdb` and `postgres` run as the OS user
 //!   `DISPOSABLE_PG_OS_USER` (default `postgres`). With [`ServerOptions::tcp`] it also listens on
 //!   127.0.0.1 with scram-sha-256 passwords, with [`ServerOptions::tls`] also with TLS and a
-//!   certificate authority of its own ([`DisposableServer::ca_cert_path`]).
+//!   certificate authority of its own ([`DisposableServer::ca_cert_path`]); an installation built
+//!   without OpenSSL (the PyPI builds of 16 and 18) refuses TLS with
+//!   [`DisposableError::TlsUnsupported`], which tests of TLS take as the one reason not to run.
 //! * **server**: an existing server, `DISPOSABLE_PG_SERVER_URL` (never `DATABASE_URL`, which may
 //!   well point at something precious). Its role needs only `CREATEDB`. Only databases are created
 //!   there, each marked as ours. The connections to it do not use TLS (`sslmode=prefer` falls back
