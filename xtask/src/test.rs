@@ -1,5 +1,6 @@
-//! `cargo xtask test [--pg-version N]`: the whole test suite, after making sure every backend it
-//! tests can start, on the default PostgreSQL or on major version N.
+//! `cargo xtask test [--pg-version N] [ARGS]`: the whole test suite (or the packages ARGS name),
+//! after making sure every backend it tests can start, on the default PostgreSQL or on major
+//! version N.
 //!
 //! The container backend is tested wherever a Docker engine answers. Where the engine cannot reach
 //! a registry, the official `postgres` image cannot be pulled, so the suite uses an image built
@@ -24,7 +25,9 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<ExitCode> {
     check_postgres_binaries(&sh)?;
     crate::pg_version::select(&sh, major)?;
     prepare_container_image(&sh, root, major)?;
-    let mut command: std::process::Command = cmd!(sh, "cargo test --workspace {args...}").into();
+    // `--workspace` would win over the packages named, e.g. `-p migrations-verify`.
+    let scope = (!names_packages(&args)).then_some("--workspace");
+    let mut command: std::process::Command = cmd!(sh, "cargo test {scope...} {args...}").into();
     let status = command.status().context("cannot run cargo")?;
     Ok(if status.success() {
         ExitCode::SUCCESS
@@ -42,6 +45,13 @@ pub fn prepare_container_image(sh: &Shell, root: &Path, major: Option<u32>) -> a
         sh.set_var("DISPOSABLE_PG_IMAGE", image);
     }
     Ok(())
+}
+
+/// Whether the arguments for `cargo test` (before a `--`) name packages.
+fn names_packages(args: &[String]) -> bool {
+    args.iter()
+        .take_while(|a| *a != "--")
+        .any(|a| a == "-p" || a.starts_with("--package") || (a.starts_with("-p") && a.len() > 2))
 }
 
 /// The local backend and the dry-run checks need the server binaries and psql.
@@ -113,4 +123,19 @@ fn container_image(sh: &Shell, root: &Path, major: u32) -> anyhow::Result<String
         .run()
         .context("could not build the local PostgreSQL image; build it by hand with ci/postgres-image/build.sh (as root), or stop Docker to test without the container backend")?;
     Ok(local)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::names_packages;
+
+    #[test]
+    fn packages_named_before_a_double_dash_narrow_the_run() {
+        let args = |list: &[&str]| list.iter().map(|a| (*a).to_owned()).collect::<Vec<_>>();
+        assert!(names_packages(&args(&["-p", "migrations-verify"])));
+        assert!(names_packages(&args(&["--package=xtask", "--test", "x"])));
+        assert!(names_packages(&args(&["-pxtask"])));
+        assert!(!names_packages(&args(&["--test", "runner"])));
+        assert!(!names_packages(&args(&["--", "-p"])));
+    }
 }
