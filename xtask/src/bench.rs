@@ -14,7 +14,7 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<ExitCode> {
     let major = crate::pg_version::take(&mut args)?;
     let sh = Shell::new()?;
     sh.change_dir(root);
-    crate::pg_version::select(&sh, major)?;
+    crate::pg_version::select(&sh, root, major)?;
     // Without an image the container rows say why they were skipped; the rest is measured.
     if let Err(error) = crate::test::prepare_container_image(&sh, root, major) {
         eprintln!("xtask: the container backend will be skipped: {error:#}");

@@ -3,6 +3,8 @@
 //! before the run so that a missing installation is one error rather than a failure per test.
 //! (`verify` takes the option itself.)
 
+use std::path::{Path, PathBuf};
+
 use anyhow::{Context, bail};
 use xshell::{Shell, cmd};
 
@@ -33,19 +35,25 @@ pub fn take(args: &mut Vec<String>) -> anyhow::Result<Option<u32>> {
 
 /// Makes `major` the version of the run, and fails unless a disposable server of it starts: the
 /// disposable PostgreSQL's own error names what was searched and `ci/install-postgres.sh`.
-pub fn select(sh: &Shell, major: Option<u32>) -> anyhow::Result<()> {
+pub fn select(sh: &Shell, root: &Path, major: Option<u32>) -> anyhow::Result<()> {
     let Some(major) = major else {
         return Ok(());
     };
     sh.set_var(VERSION_VAR, major.to_string());
-    let output = cmd!(
+    // Built as the tests build the workspace (profile and features), so that neither build makes
+    // the other compile the dependencies again.
+    cmd!(
         sh,
-        "cargo run --quiet --package migrations-disposable --example server_version"
+        "cargo build --quiet --profile test --workspace --example server_version"
     )
-    .quiet()
-    .ignore_status()
-    .output()
-    .context("cannot run cargo")?;
+    .run()
+    .context("cannot build the server_version example of migrations-disposable")?;
+    let example = target_dir(root).join("debug/examples/server_version");
+    let output = cmd!(sh, "{example}")
+        .quiet()
+        .ignore_status()
+        .output()
+        .with_context(|| format!("cannot run {}", example.display()))?;
     let stdout = String::from_utf8_lossy(&output.stdout);
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
@@ -66,6 +74,11 @@ pub fn select(sh: &Shell, major: Option<u32>) -> anyhow::Result<()> {
         eprintln!("xtask: --pg-version {major}: {line}");
     }
     Ok(())
+}
+
+/// Cargo's target directory: `CARGO_TARGET_DIR`, else the workspace's `target`.
+fn target_dir(root: &Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from)
 }
 
 #[cfg(test)]

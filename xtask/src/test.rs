@@ -23,7 +23,7 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<ExitCode> {
     let sh = Shell::new()?;
     sh.change_dir(root);
     check_postgres_binaries(&sh)?;
-    crate::pg_version::select(&sh, major)?;
+    crate::pg_version::select(&sh, root, major)?;
     prepare_container_image(&sh, root, major)?;
     // `--workspace` would win over the packages named, e.g. `-p migrations-verify`.
     let scope = (!names_packages(&args)).then_some("--workspace");
