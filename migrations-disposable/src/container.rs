@@ -21,10 +21,19 @@ const OWNER_LABEL: &str = "migrations-disposable.owner";
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(120);
 const SUPERUSER: &str = "postgres";
 
-/// How to get an image where no registry is reachable; shown whenever the image is missing.
+/// How to get an image where no registry is reachable; shown whenever the image is missing. The
+/// local image is of the major the image's tag names (`postgres:18-alpine`: 18), else 15.
 pub(crate) fn image_fix(image: &str) -> String {
+    let (_, tag) = split_image(image);
+    let digits = tag.find(|c: char| !c.is_ascii_digit()).unwrap_or(tag.len());
+    let major = tag[..digits].parse::<u32>().unwrap_or(15);
+    let build = if major == 15 {
+        "ci/postgres-image/build.sh".to_owned()
+    } else {
+        format!("ci/postgres-image/build.sh local/postgres:{major}")
+    };
     format!(
-        "build the local image with ci/postgres-image/build.sh and set {IMAGE_VAR}=local/postgres:15, \
+        "build the local image with {build} and set {IMAGE_VAR}=local/postgres:{major}, \
          or make a registry reachable so that {image} can be pulled"
     )
 }
@@ -296,7 +305,21 @@ fn remove_debris(endpoint: &Endpoint, settings: &Settings) {
 
 #[cfg(test)]
 mod tests {
-    use super::split_image;
+    use super::{image_fix, split_image};
+
+    #[test]
+    fn the_fix_for_a_missing_image_builds_one_of_its_major() {
+        assert_eq!(
+            image_fix("postgres:18-alpine"),
+            "build the local image with ci/postgres-image/build.sh local/postgres:18 and set \
+             DISPOSABLE_PG_IMAGE=local/postgres:18, or make a registry reachable so that \
+             postgres:18-alpine can be pulled"
+        );
+        assert!(image_fix("postgres:15-alpine").starts_with(
+            "build the local image with ci/postgres-image/build.sh and set DISPOSABLE_PG_IMAGE=local/postgres:15,"
+        ));
+        assert!(image_fix("registry:5000/team/postgres").contains("=local/postgres:15,"));
+    }
 
     #[test]
     fn image_references_split_into_name_and_tag() {

@@ -31,7 +31,8 @@ pub enum DisposableError {
         fix: String,
     },
 
-    /// The local backend found no installation of the major version `DISPOSABLE_PG_VERSION` asks for.
+    /// The local backend found no installation of the major version `DISPOSABLE_PG_VERSION` (or
+    /// [`ServerOptions::pg_version`](crate::ServerOptions::pg_version)) asks for.
     #[error(
         "local backend: PostgreSQL {version} was asked for (DISPOSABLE_PG_VERSION) but not found; \
          searched {searched}; install it with `bash ci/install-postgres.sh {version}`, or set \
@@ -41,6 +42,18 @@ pub enum DisposableError {
         version: u32,
         /// Each place looked at and what it held.
         searched: String,
+    },
+
+    /// The server started or given runs another major version than the one asked for.
+    #[error(
+        "the {backend} backend runs PostgreSQL {found}, but PostgreSQL {asked} was asked for \
+         (DISPOSABLE_PG_VERSION); {fix}"
+    )]
+    VersionMismatch {
+        backend: Backend,
+        asked: u32,
+        found: String,
+        fix: &'static str,
     },
 
     /// An environment variable holds a value that cannot be used.
@@ -89,6 +102,14 @@ pub enum DisposableError {
         log: PathBuf,
         log_tail: String,
     },
+
+    /// TLS was asked for, and the local installation was built without SSL.
+    #[error(
+        "local backend: {installation} was built without SSL, so it cannot serve TLS; TLS needs a \
+         PostgreSQL built with OpenSSL (Debian's: `bash ci/install-postgres.sh 15`, or \
+         DISPOSABLE_PG_BINDIR)"
+    )]
+    TlsUnsupported { installation: String },
 
     /// The container could not be started, inspected or removed.
     #[error(

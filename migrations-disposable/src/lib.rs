@@ -35,7 +35,9 @@
 //!   (`trust` there), its log in a file. Run as root, `initdb` and `postgres` run as the OS user
 //!   `DISPOSABLE_PG_OS_USER` (default `postgres`). With [`ServerOptions::tcp`] it also listens on
 //!   127.0.0.1 with scram-sha-256 passwords, with [`ServerOptions::tls`] also with TLS and a
-//!   certificate authority of its own ([`DisposableServer::ca_cert_path`]).
+//!   certificate authority of its own ([`DisposableServer::ca_cert_path`]); an installation built
+//!   without OpenSSL (the PyPI builds of 16 and 18) refuses TLS with
+//!   [`DisposableError::TlsUnsupported`], which tests of TLS take as the one reason not to run.
 //! * **server**: an existing server, `DISPOSABLE_PG_SERVER_URL` (never `DATABASE_URL`, which may
 //!   well point at something precious). Its role needs only `CREATEDB`. Only databases are created
 //!   there, each marked as ours. The connections to it do not use TLS (`sslmode=prefer` falls back
@@ -50,8 +52,10 @@
 //! else fails with an error listing the three ways and how to enable each. A forced backend that
 //! cannot work is an error naming what is missing, never a silent fallback. With
 //! `DISPOSABLE_PG_VERSION` set, automatic choice is the server backend when its URL is set, else the
-//! local backend or its error: a container runs its image's version, whatever was asked for (the
-//! container and server backends ignore the variable). [`select_backend`] tells
+//! local backend or its error (an image of that version is seldom at hand where no registry is);
+//! the container backend, when forced, defaults to the image `postgres:<N>-alpine`; and a server
+//! of another major is refused on every backend ([`DisposableError::VersionMismatch`]), so that
+//! nothing passes for a version it never ran on. [`select_backend`] tells
 //! which backend would be used without starting anything, [`check_backend`] whether a given one
 //! could work. The chosen backend is logged once per server on stderr (one line, no password).
 //!
@@ -64,9 +68,9 @@
 //! |---|---|
 //! | `DISPOSABLE_PG` | `auto` (default), `container`, `local` or `server` |
 //! | `DISPOSABLE_PG_SERVER_URL` | server backend: `postgresql://user:password@host:port/postgres` |
-//! | `DISPOSABLE_PG_IMAGE` | container backend: the image (default `postgres:15-alpine`) |
+//! | `DISPOSABLE_PG_IMAGE` | container backend: the image (default `postgres:15-alpine`, `postgres:<N>-alpine` with `DISPOSABLE_PG_VERSION=N`) |
 //! | `DISPOSABLE_PG_BINDIR` | local backend: the directory holding `initdb` and `postgres` |
-//! | `DISPOSABLE_PG_VERSION` | local backend: the major version to use, e.g. `18` (default: whichever is found) |
+//! | `DISPOSABLE_PG_VERSION` | the major version to run, e.g. `18` (default: whichever is found); [`ServerOptions::pg_version`] wins over it |
 //! | `DISPOSABLE_PG_OS_USER` | local backend run as root: who runs the server (default `postgres`) |
 //! | `DISPOSABLE_PG_DIR` | local backend: where clusters live (default `/dev/shm` when roomy) |
 //! | `DISPOSABLE_PG_KEEP` | `1`: remove nothing, print where everything is |

@@ -18,6 +18,14 @@ pub(crate) const DROP_ROLES_VAR: &str = "DISPOSABLE_PG_SERVER_DROP_ROLES";
 
 /// The official image, pulled by testcontainers where a registry is reachable.
 pub(crate) const DEFAULT_IMAGE: &str = "postgres:15-alpine";
+
+/// The official image of a major version: `postgres:18-alpine`.
+pub(crate) fn official_image(pg_version: Option<u32>) -> String {
+    match pg_version {
+        Some(major) => format!("postgres:{major}-alpine"),
+        None => DEFAULT_IMAGE.to_owned(),
+    }
+}
 pub(crate) const DEFAULT_OS_USER: &str = "postgres";
 const DEFAULT_STALE_HOURS: u64 = 24;
 
@@ -27,6 +35,8 @@ pub(crate) struct Settings {
     pub backend: Option<Backend>,
     pub server_url: Option<SecretUrl>,
     pub image: String,
+    /// Whether `image` was given (`DISPOSABLE_PG_IMAGE` or the options) rather than defaulted.
+    pub image_given: bool,
     pub bindir: Option<PathBuf>,
     /// Local backend: the PostgreSQL major version to find; `None`: whichever is installed.
     pub pg_version: Option<u32>,
@@ -60,7 +70,8 @@ impl Settings {
             .transpose()?;
         let image = read(IMAGE_VAR)?
             .filter(|image| !image.trim().is_empty())
-            .map_or_else(|| Ok(DEFAULT_IMAGE.to_owned()), |image| check_image(&image))?;
+            .map(|image| check_image(&image))
+            .transpose()?;
         let stale_hours = match read(STALE_HOURS_VAR)? {
             None => DEFAULT_STALE_HOURS,
             Some(value) => {
@@ -76,24 +87,13 @@ impl Settings {
         };
         let pg_version = read(VERSION_VAR)?
             .filter(|value| !value.trim().is_empty())
-            .map(|value| {
-                // Before 10 a major had two numbers (9.6), which no supported version has.
-                value
-                    .trim()
-                    .parse::<u32>()
-                    .ok()
-                    .filter(|major| *major >= 10)
-                    .ok_or_else(|| DisposableError::InvalidSetting {
-                        variable: VERSION_VAR,
-                        value: value.clone(),
-                        expected: "expected a PostgreSQL major version such as 15, 16 or 18".into(),
-                    })
-            })
+            .map(check_major)
             .transpose()?;
         Ok(Settings {
             backend,
             server_url,
-            image,
+            image_given: image.is_some(),
+            image: image.unwrap_or_else(|| official_image(pg_version)),
             bindir: read(BINDIR_VAR)?
                 .filter(|dir| !dir.is_empty())
                 .map(PathBuf::from),
@@ -118,8 +118,15 @@ impl Settings {
         if let Some(url) = &options.server_url {
             self.server_url = Some(check_server_url(url.clone())?);
         }
+        if let Some(major) = options.pg_version {
+            self.pg_version = Some(check_major(major.to_string())?);
+            if !self.image_given {
+                self.image = official_image(self.pg_version);
+            }
+        }
         if let Some(image) = &options.image {
             self.image = check_image(image)?;
+            self.image_given = true;
         }
         Ok(self)
     }
@@ -153,6 +160,20 @@ fn flag(variable: &'static str, default: bool) -> Result<bool, DisposableError> 
     }
 }
 
+/// Before 10 a major had two numbers (9.6), which no supported version has.
+fn check_major(value: String) -> Result<u32, DisposableError> {
+    value
+        .trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|major| *major >= 10)
+        .ok_or_else(|| DisposableError::InvalidSetting {
+            variable: VERSION_VAR,
+            value,
+            expected: "expected a PostgreSQL major version such as 15, 16 or 18".into(),
+        })
+}
+
 fn check_server_url(url: SecretUrl) -> Result<SecretUrl, DisposableError> {
     let text = url.expose();
     if text.starts_with("postgresql://") || text.starts_with("postgres://") {
@@ -179,5 +200,35 @@ fn check_image(image: &str) -> Result<String, DisposableError> {
             expected: "expected an image reference such as postgres:15-alpine or local/postgres:15"
                 .into(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_version_asked_for_picks_the_official_image_of_it_unless_an_image_was_given() {
+        let with_version = |image: Option<&str>| {
+            let mut settings = Settings::from_env().expect("the environment's settings");
+            settings.image_given = image.is_some();
+            settings.image = image.map_or_else(|| official_image(None), str::to_owned);
+            settings
+                .with_options(&ServerOptions {
+                    pg_version: Some(18),
+                    ..ServerOptions::default()
+                })
+                .expect("settings with a version")
+        };
+        let defaulted = with_version(None);
+        assert_eq!(
+            (defaulted.image.as_str(), defaulted.pg_version),
+            ("postgres:18-alpine", Some(18))
+        );
+        assert_eq!(
+            with_version(Some("local/postgres:18")).image,
+            "local/postgres:18"
+        );
+        assert_eq!(official_image(None), "postgres:15-alpine");
     }
 }

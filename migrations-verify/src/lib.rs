@@ -9,6 +9,7 @@ pub mod locks;
 mod merge;
 pub mod progress;
 mod report;
+mod server_error;
 mod snapshot;
 pub mod stairway;
 mod unstable;

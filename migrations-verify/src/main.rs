@@ -49,6 +49,10 @@ struct Cli {
     /// The disposable PostgreSQL: container, local or server (default: chosen automatically)
     #[arg(long, value_enum)]
     backend: Option<BackendArg>,
+    /// The PostgreSQL major version to verify on, e.g. 18 (default: DISPOSABLE_PG_VERSION, else
+    /// whichever is installed); `bash ci/install-postgres.sh N` installs 15, 16 or 18
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(10..))]
+    pg_version: Option<u32>,
     /// Whether column order counts: a column re-added at the end differs under `exact`
     #[arg(long, value_enum, default_value = "exact")]
     column_order: ColumnOrderArg,
@@ -158,6 +162,7 @@ fn run(cli: Cli) -> anyhow::Result<bool> {
     });
     let server = DisposableServer::start(ServerOptions {
         backend,
+        pg_version: cli.pg_version,
         ..ServerOptions::default()
     })?;
     let report = verify(&set, &server, &options, &mut progress::Stderr::new())?;

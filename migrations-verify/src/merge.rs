@@ -28,6 +28,14 @@ pub enum MergeError {
     },
     #[error("shard {index} of {count} is missing: give all {count} reports")]
     Missing { index: usize, count: usize },
+    #[error(
+        "{file} ran on PostgreSQL {found}, the first report on {expected}: merge the shards of one run, on one version"
+    )]
+    OtherVersion {
+        file: String,
+        found: String,
+        expected: String,
+    },
     #[error("no reports to merge")]
     Nothing,
 }
@@ -37,6 +45,7 @@ pub fn merge(reports: Vec<(String, VerifyReport)>) -> Result<VerifyReport, Merge
     let Some((_, first)) = reports.first() else {
         return Err(MergeError::Nothing);
     };
+    let version = first.server_version.clone();
     let Some(expected) = first.shard.map(|s| s.count) else {
         return Err(MergeError::NotAShard {
             file: reports[0].0.clone(),
@@ -47,6 +56,13 @@ pub fn merge(reports: Vec<(String, VerifyReport)>) -> Result<VerifyReport, Merge
         let Some(shard) = report.shard else {
             return Err(MergeError::NotAShard { file });
         };
+        if report.server_version != version {
+            return Err(MergeError::OtherVersion {
+                file,
+                found: report.server_version,
+                expected: version,
+            });
+        }
         if shard.count != expected || shard.index == 0 || shard.index > expected {
             return Err(MergeError::OtherRun {
                 file,

@@ -197,6 +197,9 @@ pub struct Shard {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VerifyReport {
     pub backend: String,
+    /// The PostgreSQL the run used, e.g. `15.18`; empty in reports written before it was recorded.
+    #[serde(default)]
+    pub server_version: String,
     pub revisions: Vec<RevisionResult>,
     pub checks: Vec<CheckResult>,
     /// True when an unstable revision fails the run (`--fail-on-unstable`).
@@ -461,6 +464,10 @@ impl fmt::Display for VerifyReport {
             t.snapshot_count,
             human(t.snapshots),
             self.backend
-        )
+        )?;
+        if !self.server_version.is_empty() {
+            write!(f, ", PostgreSQL {}", self.server_version)?;
+        }
+        Ok(())
     }
 }

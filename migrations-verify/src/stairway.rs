@@ -210,6 +210,7 @@ impl<'a> Verifier<'a> {
     fn empty_report(&self) -> VerifyReport {
         VerifyReport {
             backend: self.server.backend().to_string(),
+            server_version: self.server.server_version(),
             revisions: Vec::new(),
             checks: Vec::new(),
             unstable_fails: self.options.fail_on_unstable,
@@ -369,7 +370,7 @@ impl<'a> Verifier<'a> {
         }
         if let Err(error) = up {
             result.up = StepStatus::Error;
-            result.error = Some(error.to_string());
+            result.error = Some(self.step_error(&error));
             result.classes = crate::classify::classify(&result, false);
             result.duration = started.elapsed();
             return Ok(StepOutcome {
@@ -387,7 +388,7 @@ impl<'a> Verifier<'a> {
         match self.stairway.downgrade(&mut stair.client, below) {
             Err(error) => {
                 result.down = StepStatus::Error;
-                result.error = Some(error.to_string());
+                result.error = Some(self.step_error(&error));
             }
             Ok(report) => {
                 observed.down = observed_by(&report, revision).without(&observed.up.created);
@@ -397,7 +398,7 @@ impl<'a> Verifier<'a> {
                 noop_down = down == StepStatus::Differs && after_up.diff(&after_down).is_empty();
                 result.reup = match self.stairway.upgrade(&mut stair.client, here) {
                     Err(error) => {
-                        result.error = Some(error.to_string());
+                        result.error = Some(self.step_error(&error));
                         StepStatus::Error
                     }
                     Ok(_) => {
@@ -432,6 +433,11 @@ impl<'a> Verifier<'a> {
             after_up: Some(after_up),
             at_end,
         })
+    }
+
+    /// A step's error, with the version of PostgreSQL it ran on.
+    fn step_error(&self, error: &migrations_runtime::Error) -> String {
+        crate::server_error::describe(error, &self.server.server_version())
     }
 
     /// A copy of a database that only went up, at `position`: the shadow is created (from base)

@@ -8,14 +8,18 @@ pub const HELP: &str = "\
 cargo xtask <command>
 
 The main job:
-  verify [--from REV] [--keep-going] [--json FILE] [--backend container|local|server] [--migrations DIR]
+  verify [--from REV] [--keep-going] [--json FILE] [--backend container|local|server] [--pg-version N] [--migrations DIR]
                         check, then roll every revision down and up again on a disposable PostgreSQL
                         and compare the schemas (`cargo xtask verify --help` for all options)
-  test [ARGS]           the whole test suite (`cargo test --workspace ARGS`), after preparing the
-                        PostgreSQL image where Docker has no registry
-  bench [--quick] [ARGS]
+  test [--pg-version N] [ARGS]
+                        the whole test suite (`cargo test --workspace ARGS`), after preparing the
+                        PostgreSQL image where Docker has no registry; on PostgreSQL N if given
+  bench [--quick] [--pg-version N] [ARGS]
                         measure upgrade, downgrade, dry-run, verify, the disposable PostgreSQL and the
                         build against their floors; the table goes to target/bench/report.md
+
+  --pg-version N runs every disposable PostgreSQL at major version N (15, 16 or 18; install one
+  with `bash ci/install-postgres.sh N`).
 
 Revisions (offline: no database, no compilation of `migrations`):
   new-migration <slug> [--template versioned|enable-extension|repeatable] [--message TEXT] [--extension NAME]

@@ -10,6 +10,7 @@ mod folder;
 mod lint;
 mod migrate;
 mod new_migration;
+mod pg_version;
 mod test;
 
 use std::path::{Path, PathBuf};

@@ -1,9 +1,12 @@
-//! `cargo xtask test`: the whole test suite, after making sure every backend it tests can start.
+//! `cargo xtask test [--pg-version N] [ARGS]`: the whole test suite (or the packages ARGS name),
+//! after making sure every backend it tests can start, on the default PostgreSQL or on major
+//! version N.
 //!
 //! The container backend is tested wherever a Docker engine answers. Where the engine cannot reach
 //! a registry, the official `postgres` image cannot be pulled, so the suite uses an image built
-//! from the operating system's packages (`ci/postgres-image/build.sh`, cached after the first
-//! build) through `DISPOSABLE_PG_IMAGE`.
+//! locally (`ci/postgres-image/build.sh`, cached after the first build) through
+//! `DISPOSABLE_PG_IMAGE`: from the operating system's packages for 15, from the installation
+//! `ci/install-postgres.sh` made for another major.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -11,17 +14,20 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use xshell::{Shell, cmd};
 
-/// The official image the container backend uses by default.
-const OFFICIAL_IMAGE: &str = "postgres:15-alpine";
-/// The image `ci/postgres-image/build.sh` builds.
-const LOCAL_IMAGE: &str = "local/postgres:15";
+/// The major version of the images when none is asked for: the one Debian 12 packages.
+const DEFAULT_MAJOR: u32 = 15;
 
 pub fn run(root: &Path, args: &[String]) -> anyhow::Result<ExitCode> {
+    let mut args = args.to_vec();
+    let major = crate::pg_version::take(&mut args)?;
     let sh = Shell::new()?;
     sh.change_dir(root);
     check_postgres_binaries(&sh)?;
-    prepare_container_image(&sh, root)?;
-    let mut command: std::process::Command = cmd!(sh, "cargo test --workspace {args...}").into();
+    crate::pg_version::select(&sh, root, major)?;
+    prepare_container_image(&sh, root, major)?;
+    // `--workspace` would win over the packages named, e.g. `-p migrations-verify`.
+    let scope = (!names_packages(&args)).then_some("--workspace");
+    let mut command: std::process::Command = cmd!(sh, "cargo test {scope...} {args...}").into();
     let status = command.status().context("cannot run cargo")?;
     Ok(if status.success() {
         ExitCode::SUCCESS
@@ -30,14 +36,22 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// Where a Docker engine answers and `DISPOSABLE_PG_IMAGE` is not set, points it at an image that
-/// is present, pulled or built, so that the container backend starts without a registry.
-pub fn prepare_container_image(sh: &Shell, root: &Path) -> anyhow::Result<()> {
+/// Where a Docker engine answers and `DISPOSABLE_PG_IMAGE` is not set, points it at an image of
+/// `major` (default 15) that is present, pulled or built, so that the container backend starts
+/// without a registry.
+pub fn prepare_container_image(sh: &Shell, root: &Path, major: Option<u32>) -> anyhow::Result<()> {
     if sh.var_os("DISPOSABLE_PG_IMAGE").is_none() && docker_answers(sh) {
-        let image = container_image(sh, root)?;
+        let image = container_image(sh, root, major.unwrap_or(DEFAULT_MAJOR))?;
         sh.set_var("DISPOSABLE_PG_IMAGE", image);
     }
     Ok(())
+}
+
+/// Whether the arguments for `cargo test` (before a `--`) name packages.
+fn names_packages(args: &[String]) -> bool {
+    args.iter()
+        .take_while(|a| *a != "--")
+        .any(|a| a == "-p" || a.starts_with("--package") || (a.starts_with("-p") && a.len() > 2))
 }
 
 /// The local backend and the dry-run checks need the server binaries and psql.
@@ -85,30 +99,43 @@ fn image_present(sh: &Shell, image: &str) -> bool {
         .is_ok()
 }
 
-/// The official image when present or pullable; otherwise the one built from the system's packages.
-fn container_image(sh: &Shell, root: &Path) -> anyhow::Result<&'static str> {
-    if image_present(sh, OFFICIAL_IMAGE) || image_present(sh, LOCAL_IMAGE) {
-        return Ok(if image_present(sh, OFFICIAL_IMAGE) {
-            OFFICIAL_IMAGE
-        } else {
-            LOCAL_IMAGE
-        });
+/// The official image of `major` when present or pullable; otherwise the one built locally.
+fn container_image(sh: &Shell, root: &Path, major: u32) -> anyhow::Result<String> {
+    let official = format!("postgres:{major}-alpine");
+    let local = format!("local/postgres:{major}");
+    for image in [&official, &local] {
+        if image_present(sh, image) {
+            return Ok(image.clone());
+        }
     }
-    eprintln!("xtask: pulling {OFFICIAL_IMAGE} for the container backend");
-    if cmd!(sh, "timeout 120 docker pull --quiet {OFFICIAL_IMAGE}")
+    eprintln!("xtask: pulling {official} for the container backend");
+    if cmd!(sh, "timeout 120 docker pull --quiet {official}")
         .quiet()
         .ignore_stdout()
         .run()
         .is_ok()
     {
-        return Ok(OFFICIAL_IMAGE);
+        return Ok(official);
     }
-    eprintln!(
-        "xtask: no registry answers; building {LOCAL_IMAGE} from the system's packages (a few minutes, once)"
-    );
+    eprintln!("xtask: no registry answers; building {local} (a few minutes, once)");
     let script = root.join("ci/postgres-image/build.sh");
-    cmd!(sh, "bash {script} {LOCAL_IMAGE}")
+    cmd!(sh, "bash {script} {local}")
         .run()
         .context("could not build the local PostgreSQL image; build it by hand with ci/postgres-image/build.sh (as root), or stop Docker to test without the container backend")?;
-    Ok(LOCAL_IMAGE)
+    Ok(local)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::names_packages;
+
+    #[test]
+    fn packages_named_before_a_double_dash_narrow_the_run() {
+        let args = |list: &[&str]| list.iter().map(|a| (*a).to_owned()).collect::<Vec<_>>();
+        assert!(names_packages(&args(&["-p", "migrations-verify"])));
+        assert!(names_packages(&args(&["--package=xtask", "--test", "x"])));
+        assert!(names_packages(&args(&["-pxtask"])));
+        assert!(!names_packages(&args(&["--test", "runner"])));
+        assert!(!names_packages(&args(&["--", "-p"])));
+    }
 }

@@ -149,6 +149,19 @@ impl LocalCluster {
                 {
                     continue;
                 }
+                // PostgreSQL's own words for a build without OpenSSL asked for `ssl=on`.
+                Err(DisposableError::ServerStart { log_tail, .. })
+                    if self.tls.is_some()
+                        && log_tail.contains("SSL is not supported by this build") =>
+                {
+                    return Err(DisposableError::TlsUnsupported {
+                        installation: format!(
+                            "PostgreSQL {} from {}",
+                            self.plan.binaries.short_version(),
+                            self.plan.binaries.bindir.display()
+                        ),
+                    });
+                }
                 other => return other,
             }
         }

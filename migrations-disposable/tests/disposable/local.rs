@@ -7,7 +7,7 @@ use migrations_disposable::{Backend, DisposableError, ServerOptions};
 use postgres::error::SqlState;
 use tokio_postgres_rustls::MakeRustlsConnect;
 
-use crate::support::local;
+use crate::support::{local, local_tls};
 
 const PASSWORD: &str = "correct horse battery staple";
 
@@ -32,10 +32,9 @@ fn tls_trusting(ca: Option<&std::path::Path>) -> MakeRustlsConnect {
 
 #[test]
 fn tls_connections_verify_against_the_cluster_authority() {
-    let server = local(ServerOptions {
-        tls: true,
-        ..ServerOptions::default()
-    });
+    let Some(server) = local_tls(ServerOptions::default()) else {
+        return;
+    };
     assert_eq!(server.backend(), Backend::Local);
     server.create_role("app", PASSWORD).unwrap();
     let database = server.create_db().unwrap();

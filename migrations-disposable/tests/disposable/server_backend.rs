@@ -228,3 +228,34 @@ fn roles_created_meanwhile_are_dropped_with_the_last_database() {
     assert!(role_exists(&host, "granted_elsewhere"));
     assert!(role_exists(&host, "creator"));
 }
+
+#[test]
+fn a_server_of_another_major_than_the_one_asked_for_is_refused() {
+    let (host, url) = shared_server_with_role("CREATEDB");
+    let major = host.server_version_num() / 10_000;
+    let error = DisposableServer::start(ServerOptions {
+        backend: Some(Backend::Server),
+        server_url: Some(url.clone()),
+        pg_version: Some(major + 1),
+        ..ServerOptions::default()
+    })
+    .expect_err("a server of another major");
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "the server backend runs PostgreSQL {}, but PostgreSQL {} was asked for \
+             (DISPOSABLE_PG_VERSION); point DISPOSABLE_PG_SERVER_URL at a server of that version, \
+             or unset it for the local backend",
+            host.server_version(),
+            major + 1
+        )
+    );
+    let same = DisposableServer::start(ServerOptions {
+        backend: Some(Backend::Server),
+        server_url: Some(url),
+        pg_version: Some(major),
+        ..ServerOptions::default()
+    })
+    .unwrap_or_else(|error| panic!("{error}"));
+    assert_eq!(same.server_version(), host.server_version());
+}

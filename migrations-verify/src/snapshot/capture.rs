@@ -2,6 +2,7 @@
 //! read-only transaction, and turns the rows into snapshot objects.
 
 mod relations;
+mod server_version;
 mod standalone;
 
 use std::collections::BTreeMap;
@@ -12,9 +13,7 @@ use postgres::{IsolationLevel, Row, Transaction};
 use super::error::SnapshotError;
 use super::object::{ObjectKind, SchemaObject};
 use super::options::SnapshotOptions;
-
-/// The first server version whose catalogs have everything the queries read (`pg_attribute.attgenerated`).
-const OLDEST_SERVER_VERSION: i32 = 120_000;
+use server_version::ServerVersion;
 
 const SESSION_SETTINGS: &str = include_str!("queries/session.sql");
 
@@ -34,10 +33,10 @@ pub(super) fn capture(
             what: "session settings",
             error,
         })?;
-    check_server_version(&mut transaction)?;
+    let version = ServerVersion::read(&mut transaction)?;
 
     let mut objects = Objects::default();
-    let history_schemas = standalone::read(&mut transaction, options, &mut objects)?;
+    let history_schemas = standalone::read(&mut transaction, version, options, &mut objects)?;
     relations::read(&mut transaction, options, &mut objects)?;
     // The runner creates the schema of a schema-qualified history table; with the table left out,
     // the schema would be the only trace of it.
@@ -49,27 +48,6 @@ pub(super) fn capture(
         .commit()
         .map_err(|error| SnapshotError::Commit { error })?;
     Ok(objects.into_vec())
-}
-
-fn check_server_version(transaction: &mut Transaction<'_>) -> Result<(), SnapshotError> {
-    let what = "server version";
-    let rows = query(
-        transaction,
-        what,
-        "SELECT current_setting('server_version_num')::int4 AS number, current_setting('server_version') AS version",
-        &[],
-    )?;
-    let Some(row) = rows.first() else {
-        return Ok(());
-    };
-    let row = Columns::new(row, what);
-    let number: i32 = row.get("number")?;
-    if number < OLDEST_SERVER_VERSION {
-        return Err(SnapshotError::UnsupportedServer {
-            version: row.get("version")?,
-        });
-    }
-    Ok(())
 }
 
 /// Runs one catalog query in one round trip: with the parameter types given, nothing needs preparing.

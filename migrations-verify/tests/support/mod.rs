@@ -29,8 +29,113 @@ pub fn fresh_database() -> Database {
     Database { disposable }
 }
 
-/// DDL with at least one object of every kind a snapshot reads, and a history table.
-pub const RICH_SCHEMA: &str = include_str!("rich_schema.sql");
+/// The server's major version (15, 16, 18, ...) and its full version ("15.18"), for choosing
+/// what a version has and for saying which one a test ran on.
+pub fn server_version(client: &mut postgres::Client) -> (u32, String) {
+    let row = client
+        .query_one(
+            "SELECT current_setting('server_version_num')::int4, current_setting('server_version')",
+            &[],
+        )
+        .expect("read the server version");
+    let version: String = row.get(1);
+    // "15.18 (Debian 15.18-0+deb12u1)": the number is enough.
+    let number = version
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    (row.get::<_, i32>(0).unsigned_abs() / 10_000, number)
+}
+
+/// Of `extensions`, those this server cannot create. Only one reason is accepted for a missing one:
+/// an installation without contrib modules at all (PostgreSQL 16 from `ci/install-postgres.sh 16`);
+/// an installation with contrib that lacks one fails the test, naming it.
+pub fn unavailable_extensions(client: &mut postgres::Client, extensions: &[&str]) -> Vec<String> {
+    let available = |client: &mut postgres::Client, names: &[&str]| -> Vec<String> {
+        client
+            .query(
+                "SELECT name::text FROM pg_available_extensions WHERE name = ANY($1) ORDER BY name",
+                &[&names],
+            )
+            .expect("read pg_available_extensions")
+            .iter()
+            .map(|row| row.get(0))
+            .collect()
+    };
+    let found = available(client, extensions);
+    let missing: Vec<String> = extensions
+        .iter()
+        .filter(|name| !found.iter().any(|f| f == *name))
+        .map(|name| (*name).to_owned())
+        .collect();
+    if missing.is_empty() {
+        return missing;
+    }
+    // Modules every contrib build has, whatever libraries it was built with.
+    let contrib = available(
+        client,
+        &["btree_gist", "cube", "hstore", "ltree", "pg_trgm"],
+    );
+    let (_, version) = server_version(client);
+    assert!(
+        contrib.is_empty(),
+        "these tests need the extension(s) {} which PostgreSQL {version} lacks although it has \
+         contrib modules ({}): install the full contrib (Debian: postgresql-contrib; \
+         bash ci/install-postgres.sh N)",
+        missing.join(", "),
+        contrib.join(", "),
+    );
+    missing
+}
+
+/// The extensions a piece of SQL creates (`CREATE EXTENSION [IF NOT EXISTS] name`).
+pub fn created_extensions(sql: &str) -> Vec<&str> {
+    let words: Vec<&str> = sql
+        .split(|c: char| c.is_whitespace() || c == ';')
+        .filter(|word| !word.is_empty())
+        .collect();
+    let mut extensions = Vec::new();
+    for (index, pair) in words.windows(2).enumerate() {
+        if pair[0].eq_ignore_ascii_case("CREATE") && pair[1].eq_ignore_ascii_case("EXTENSION") {
+            let mut rest = words[index + 2..].iter();
+            let mut name = rest.next().copied();
+            if name.is_some_and(|word| word.eq_ignore_ascii_case("IF")) {
+                name = rest.nth(2).copied();
+            }
+            extensions.extend(name.map(|name| name.trim_matches('"')));
+        }
+    }
+    extensions
+}
+
+/// DDL with at least one object of every kind a snapshot reads, and a history table, for the
+/// connected server: the extension part only where the server has the extension (see
+/// [`unavailable_extensions`]), and the objects of PostgreSQL 18 from 18 on. Returns the SQL and
+/// what was left out and why.
+pub fn rich_schema(client: &mut postgres::Client) -> (String, Vec<String>) {
+    let mut sql = include_str!("rich_schema.sql").to_owned();
+    let mut left_out = Vec::new();
+    let extension = include_str!("rich_schema_citext.sql");
+    let missing = unavailable_extensions(client, &created_extensions(extension));
+    if missing.is_empty() {
+        sql.push_str(extension);
+    } else {
+        left_out.push(format!(
+            "rich_schema_citext.sql: this installation has no contrib modules ({})",
+            missing.join(", ")
+        ));
+    }
+    let (major, version) = server_version(client);
+    if major >= 18 {
+        sql.push_str(include_str!("rich_schema_18.sql"));
+    } else {
+        left_out.push(format!(
+            "rich_schema_18.sql: PostgreSQL {version} has none of its objects"
+        ));
+    }
+    (sql, left_out)
+}
 
 /// The options verify uses: the history table left out, column order exact.
 pub fn history_excluded() -> migrations_verify::SnapshotOptions {

@@ -1,6 +1,6 @@
 -- A schema with at least one object of every kind a snapshot reads, built only with rights a database
--- owner has (no superuser, no roles of its own).
-CREATE EXTENSION citext;
+-- owner has (no superuser, no roles of its own). An extension comes with rich_schema_citext.sql,
+-- what only PostgreSQL 18 has with rich_schema_18.sql.
 CREATE SCHEMA app;
 COMMENT ON SCHEMA app IS 'the application';
 GRANT USAGE ON SCHEMA app TO pg_monitor;
@@ -17,7 +17,6 @@ CREATE TABLE app.tenants (
     id bigserial PRIMARY KEY,
     slug app.slug UNIQUE,
     name text COLLATE "C" NOT NULL DEFAULT 'n',
-    email citext,
     created_at timestamptz NOT NULL DEFAULT '2020-01-01 00:00:00+00',
     upper_name text GENERATED ALWAYS AS (upper(name)) STORED,
     mood app.mood,

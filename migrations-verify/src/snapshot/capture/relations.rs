@@ -505,6 +505,7 @@ fn statistics(
         let row = Columns::new(&row, what);
         let definition = Definition::new()
             .sql(row.get("definition")?)
+            .property_if("statistics", row.get::<Option<i32>>("statistics_target")?)
             .owner(row.get("owner")?)
             .comment(row.get("comment")?)
             .finish();

@@ -4,6 +4,7 @@
 use postgres::Transaction;
 use postgres::types::Type;
 
+use super::server_version::ServerVersion;
 use super::{Columns, Objects, query};
 use crate::snapshot::definition::{Definition, readable_acl};
 use crate::snapshot::error::SnapshotError;
@@ -13,12 +14,13 @@ use crate::snapshot::options::SnapshotOptions;
 /// Reads these objects and returns the schemas that hold an excluded table.
 pub(super) fn read(
     transaction: &mut Transaction<'_>,
+    version: ServerVersion,
     options: &SnapshotOptions,
     objects: &mut Objects,
 ) -> Result<Vec<String>, SnapshotError> {
     extensions(transaction, objects)?;
     let history_schemas = schemas(transaction, options, objects)?;
-    collations(transaction, objects)?;
+    collations(transaction, version, objects)?;
     types(transaction, objects)?;
     routines(transaction, objects)?;
     event_triggers(transaction, objects)?;
@@ -85,6 +87,7 @@ fn schemas(
 
 fn collations(
     transaction: &mut Transaction<'_>,
+    version: ServerVersion,
     objects: &mut Objects,
 ) -> Result<(), SnapshotError> {
     let what = "collations";
@@ -92,17 +95,41 @@ fn collations(
         transaction,
         what,
         include_str!("../queries/collations.sql"),
-        &[],
+        &[
+            (&version.collation_locale_column(), Type::TEXT),
+            (&version.collation_rules_column(), Type::TEXT),
+        ],
     )? {
         let row = Columns::new(&row, what);
         let definition = Definition::new()
-            .property("settings", row.get::<&str>("settings")?)
+            .property("settings", collation_settings(&row)?)
+            .property_if("encoding", row.get::<Option<&str>>("encoding")?)
             .owner(row.get("owner")?)
             .comment(row.get("comment")?)
             .finish();
         objects.add(ObjectKind::Collation, row.get("name")?, definition);
     }
     Ok(())
+}
+
+/// A collation's settings as `CREATE COLLATION` names them, those that are set, in one order for
+/// every server version.
+fn collation_settings(row: &Columns<'_>) -> Result<String, SnapshotError> {
+    let mut settings = vec![format!("PROVIDER = {}", row.get::<&str>("provider")?)];
+    for (setting, column) in [
+        ("LOCALE", "locale"),
+        ("LC_COLLATE", "lc_collate"),
+        ("LC_CTYPE", "lc_ctype"),
+        ("RULES", "rules"),
+    ] {
+        if let Some(value) = row.get::<Option<&str>>(column)? {
+            settings.push(format!("{setting} = '{}'", value.replace('\'', "''")));
+        }
+    }
+    if !row.get::<bool>("deterministic")? {
+        settings.push("DETERMINISTIC = false".to_owned());
+    }
+    Ok(settings.join(", "))
 }
 
 fn types(transaction: &mut Transaction<'_>, objects: &mut Objects) -> Result<(), SnapshotError> {

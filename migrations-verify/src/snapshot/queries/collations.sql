@@ -1,8 +1,21 @@
--- Collations created in the user's schemas. The settings are read as JSON because their columns differ
--- between server versions.
+-- Collations created in the user's schemas. $1/$2: the columns with the locale and the ICU rules on
+-- this server version (NULL where it has none), read by name because their names differ between
+-- versions (see server_version.rs).
 SELECT
     quote_ident(n.nspname) || '.' || quote_ident(c.collname) AS name,
-    (to_jsonb(c) - ARRAY['oid', 'collname', 'collnamespace', 'collowner', 'collversion'])::text AS settings,
+    CASE c.collprovider
+        WHEN 'c' THEN 'libc'
+        WHEN 'i' THEN 'icu'
+        WHEN 'b' THEN 'builtin'
+        WHEN 'd' THEN 'default'
+        ELSE c.collprovider::text
+    END AS provider,
+    to_jsonb(c) ->> $1 AS locale,
+    c.collcollate::text AS lc_collate,
+    c.collctype::text AS lc_ctype,
+    to_jsonb(c) ->> $2 AS rules,
+    c.collisdeterministic AS deterministic,
+    CASE WHEN c.collencoding <> -1 THEN pg_encoding_to_char(c.collencoding)::text END AS encoding,
     pg_get_userbyid(c.collowner)::text AS owner,
     (
         SELECT d.description FROM pg_description d

@@ -1,6 +1,7 @@
--- Table constraints of the captured relations ($1): primary, unique, foreign, check and exclusion.
--- NOT NULL constraints are read as column nullability (newer servers also list them here), and
--- constraint triggers are read as triggers.
+-- Table constraints of the captured relations ($1): primary, unique, foreign, check, exclusion, and
+-- the named NOT NULL constraints PostgreSQL 18 keeps here (`NOT NULL column`, with `NO INHERIT` or
+-- `NOT VALID` when so; a column's nullability is read with the column on every version).
+-- Constraint triggers are read as triggers.
 SELECT
     co.conrelid AS relation,
     quote_ident(co.conname) AS name,
@@ -11,4 +12,4 @@ SELECT
     ) AS comment
 FROM unnest($1::oid[]) AS captured(oid)
 JOIN pg_constraint co ON co.conrelid = captured.oid
-WHERE co.contype IN ('c', 'f', 'p', 'u', 'x')
+WHERE co.contype IN ('c', 'f', 'n', 'p', 'u', 'x')

@@ -2,6 +2,8 @@
 SELECT
     quote_ident(n.nspname) || '.' || quote_ident(s.stxname) AS name,
     pg_get_statisticsobjdef(s.oid) AS definition,
+    -- The default is -1 up to PostgreSQL 16 and NULL from 17.
+    CASE WHEN s.stxstattarget >= 0 THEN s.stxstattarget::int4 END AS statistics_target,
     pg_get_userbyid(s.stxowner)::text AS owner,
     (
         SELECT d.description FROM pg_description d
