@@ -20,7 +20,8 @@ The main job:
 Revisions (offline: no database, no compilation of `migrations`):
   new-migration <slug> [--template versioned|enable-extension|repeatable] [--message TEXT] [--extension NAME]
                         write a new revision revising the head (or a repeatable migration)
-  check                 check every revision file and the graph; print all problems
+  check                 check every revision file and the graph, and that the schema files are
+                        those of the revisions; print all problems
   history               one line per revision: id, slug, parent, flags, message
   heads                 the head(s) of the graph
   rebase <revision>     move a revision after all others (the fix for two heads)

@@ -19,9 +19,17 @@ fn read(root: &Path, dir: &MigrationsDir) -> anyhow::Result<(std::path::PathBuf,
 
 impl Check {
     pub fn run(self, root: &Path) -> anyhow::Result<ExitCode> {
-        let (_, folder) = read(root, &self.migrations)?;
+        let (path, folder) = read(root, &self.migrations)?;
         match folder.into_set() {
             Ok(set) => {
+                let (_, display) = self.migrations.resolve(root)?;
+                let stale = crate::schema_file::staleness(&path, &display, &set);
+                if !stale.is_empty() {
+                    for problem in stale {
+                        eprintln!("{problem}");
+                    }
+                    return Ok(ExitCode::FAILURE);
+                }
                 let head = set.head().map_or("none", |h| h.name());
                 println!(
                     "ok: {} revisions and {} repeatable migrations; the graph is a single line; head: {head}",

@@ -9,6 +9,7 @@ mod flags;
 mod folder;
 mod migrate;
 mod new_migration;
+mod schema_file;
 mod test;
 
 use std::path::{Path, PathBuf};
