@@ -7,6 +7,7 @@ mod classify;
 mod merge;
 pub mod progress;
 mod report;
+pub mod schema_files;
 pub mod stairway;
 mod unstable;
 

@@ -12,6 +12,7 @@
 //! leave nothing behind.
 
 mod checks;
+mod schema_files;
 pub(crate) mod segments;
 
 use std::time::{Duration, Instant};
@@ -24,6 +25,7 @@ use postgres::Client;
 
 use crate::progress::Progress;
 use crate::report::{RevisionResult, Shard, StairStep, StepChange, StepStatus, VerifyReport};
+use crate::schema_files::CommittedSchemaFiles;
 use crate::snapshot::{ColumnOrder, SchemaSnapshot, SnapshotError, SnapshotOptions};
 
 /// What to verify and how.
@@ -42,6 +44,8 @@ pub struct VerifyOptions {
     pub shard: Option<Shard>,
     pub column_order: ColumnOrder,
     pub history: HistoryTable,
+    /// The folder's schema files, checked to be the schema at head.
+    pub schema_files: Option<CommittedSchemaFiles>,
 }
 
 impl Default for VerifyOptions {
@@ -54,6 +58,7 @@ impl Default for VerifyOptions {
             shard: None,
             column_order: ColumnOrder::Exact,
             history: HistoryTable::default(),
+            schema_files: None,
         }
     }
 }

@@ -11,6 +11,9 @@ The main job:
   verify [--from REV] [--keep-going] [--json FILE] [--backend container|local|server] [--migrations DIR]
                         check, then roll every revision down and up again on a disposable PostgreSQL
                         and compare the schemas (`cargo xtask verify --help` for all options)
+  schema [--migrations DIR]
+                        write migrations/schema.sql and migrations/schema.snapshot.json, the schema at
+                        head rendered on a disposable PostgreSQL; commit them with the revision
   test [ARGS]           the whole test suite (`cargo test --workspace ARGS`), after preparing the
                         PostgreSQL image where Docker has no registry
   bench [--quick] [ARGS]
@@ -56,6 +59,8 @@ pub enum Command {
     Migrate(Vec<String>),
     /// `verify`, passed to `migrations-verify` as it is.
     Verify(Vec<String>),
+    /// `schema`, passed to `migrations-schema write` as it is.
+    Schema(Vec<String>),
     /// `test`: the suite, with arguments passed to `cargo test --workspace`.
     Test(Vec<String>),
     /// `bench`, passed to `migrations-bench` as it is.
@@ -189,6 +194,11 @@ impl Args {
         if name == "verify" {
             return Ok(Args {
                 command: Command::Verify(args),
+            });
+        }
+        if name == "schema" {
+            return Ok(Args {
+                command: Command::Schema(args),
             });
         }
         if name == "bench" {
