@@ -80,7 +80,7 @@ pub fn applications(client: &mut postgres::Client) -> Vec<String> {
     rows.iter().map(|r| r.get(0)).collect()
 }
 
-/// Runs a script with psql, as an operator would after reviewing it.
+/// Runs a script with psql, as an operator would after reviewing it, stopping at the first error.
 pub fn psql(url: &str, script: &str) {
     static SCRIPTS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let file = std::env::temp_dir().join(format!(
@@ -90,7 +90,7 @@ pub fn psql(url: &str, script: &str) {
     ));
     std::fs::write(&file, script).expect("write the script");
     let output = std::process::Command::new("psql")
-        .args(["-X", "-q", "-d", url, "-f"])
+        .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-f"])
         .arg(&file)
         .output()
         .unwrap_or_else(|e| {

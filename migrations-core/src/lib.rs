@@ -20,6 +20,7 @@ pub mod load;
 pub mod parse;
 pub mod plan;
 pub mod revision;
+pub mod schema_file;
 pub mod script;
 pub mod sql;
 pub mod target;

@@ -8,6 +8,7 @@ use anyhow::Context;
 use clap::{Parser, ValueEnum};
 use migrations_core::history::HistoryTable;
 use migrations_disposable::{Backend, DisposableServer, ServerOptions};
+use migrations_verify::schema_files::CommittedSchemaFiles;
 use migrations_verify::{ColumnOrder, Shard, VerifyOptions, VerifyReport, merge, progress, verify};
 
 #[derive(Debug, Parser)]
@@ -154,6 +155,7 @@ fn run(cli: Cli) -> anyhow::Result<bool> {
         },
         history: HistoryTable::new(&cli.history_table)?,
         lint: Some(lint),
+        schema_files: CommittedSchemaFiles::read(&cli.migrations, &display),
     };
     let backend = cli.backend.map(|b| match b {
         BackendArg::Container => Backend::Container,

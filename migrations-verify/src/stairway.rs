@@ -13,6 +13,7 @@
 //! needs no database, so it is reported whatever the stairway does.
 
 mod checks;
+mod schema_files;
 pub(crate) mod segments;
 
 use std::time::{Duration, Instant};
@@ -29,6 +30,7 @@ use crate::progress::Progress;
 use crate::report::{
     CheckResult, RevisionResult, Shard, StairStep, StepChange, StepStatus, VerifyReport,
 };
+use crate::schema_files::CommittedSchemaFiles;
 use crate::snapshot::{ColumnOrder, SchemaSnapshot, SnapshotError, SnapshotOptions};
 
 /// What to verify and how.
@@ -53,6 +55,8 @@ pub struct VerifyOptions {
     /// The set's lint, made before any database work: reported as the check `lint` (by the first
     /// shard only), which fails the run on an error. `None`: not linted.
     pub lint: Option<LintReport>,
+    /// The folder's schema files, checked to be the schema at head.
+    pub schema_files: Option<CommittedSchemaFiles>,
 }
 
 impl Default for VerifyOptions {
@@ -67,6 +71,7 @@ impl Default for VerifyOptions {
             history: HistoryTable::default(),
             fail_on_locks: false,
             lint: None,
+            schema_files: None,
         }
     }
 }

@@ -11,6 +11,9 @@ The main job:
   verify [--from REV] [--keep-going] [--json FILE] [--backend container|local|server] [--pg-version N] [--migrations DIR]
                         check, then roll every revision down and up again on a disposable PostgreSQL
                         and compare the schemas (`cargo xtask verify --help` for all options)
+  schema [--migrations DIR]
+                        write migrations/schema.sql and migrations/schema.snapshot.json, the schema at
+                        head rendered on a disposable PostgreSQL; commit them with the revision
   test [--pg-version N] [ARGS]
                         the whole test suite (`cargo test --workspace ARGS`), after preparing the
                         PostgreSQL image where Docker has no registry; on PostgreSQL N if given
@@ -24,7 +27,8 @@ The main job:
 Revisions (offline: no database, no compilation of `migrations`):
   new-migration <slug> [--template versioned|enable-extension|repeatable] [--message TEXT] [--extension NAME]
                         write a new revision revising the head (or a repeatable migration)
-  check                 check every revision file and the graph, then lint; print all problems
+  check                 check every revision file and the graph, that the schema files are those of
+                        the revisions, then lint; print all problems
   lint [--json FILE|-]  squawk's rules on every revision and repeatable, with migrations/lint.toml;
                         every finding at once, as JSON too (`-`: to standard output)
   history               one line per revision: id, slug, parent, flags, message
@@ -61,6 +65,8 @@ pub enum Command {
     Migrate(Vec<String>),
     /// `verify`, passed to `migrations-verify` as it is.
     Verify(Vec<String>),
+    /// `schema`, passed to `migrations-schema write` as it is.
+    Schema(Vec<String>),
     /// `test`: the suite, with arguments passed to `cargo test --workspace`.
     Test(Vec<String>),
     /// `bench`, passed to `migrations-bench` as it is.
@@ -201,6 +207,11 @@ impl Args {
         if name == "verify" {
             return Ok(Args {
                 command: Command::Verify(args),
+            });
+        }
+        if name == "schema" {
+            return Ok(Args {
+                command: Command::Schema(args),
             });
         }
         if name == "bench" {

@@ -26,13 +26,19 @@ impl Check {
         let lint = lint::lint_folder(&path, &display, &folder);
         let checked = match folder.into_set() {
             Ok(set) => {
-                let head = set.head().map_or("none", |h| h.name());
-                println!(
-                    "ok: {} revisions and {} repeatable migrations; the graph is a single line; head: {head}",
-                    set.revisions().len(),
-                    set.repeatables().len()
-                );
-                true
+                let stale = crate::schema_file::staleness(&path, &display, &set);
+                for problem in &stale {
+                    eprintln!("{problem}");
+                }
+                if stale.is_empty() {
+                    let head = set.head().map_or("none", |h| h.name());
+                    println!(
+                        "ok: {} revisions and {} repeatable migrations; the graph is a single line; head: {head}",
+                        set.revisions().len(),
+                        set.repeatables().len()
+                    );
+                }
+                stale.is_empty()
             }
             Err(error) => {
                 eprintln!("{error}");

@@ -2,7 +2,8 @@
 //!
 //! Offline commands (`new-migration`, `check`, `lint`, `history`, `heads`, `rebase`) run the core's loader
 //! on the folder directly, so they work without compiling `migrations` and without a database.
-//! Database commands run the workspace's own `migrate` binary: the code staging and production run.
+//! Database commands run the workspace's own `migrate` binary: the code staging and production run;
+//! `verify` and `schema` run the disposable-PostgreSQL tools of `migrations-verify`.
 
 mod bench;
 mod flags;
@@ -11,6 +12,7 @@ mod lint;
 mod migrate;
 mod new_migration;
 mod pg_version;
+mod schema_file;
 mod test;
 
 use std::path::{Path, PathBuf};
@@ -38,6 +40,7 @@ fn run() -> anyhow::Result<ExitCode> {
         }
         Command::Migrate(args) => migrate::migrate(&root, &args),
         Command::Verify(args) => migrate::verify(&root, &args),
+        Command::Schema(args) => migrate::schema(&root, &args),
         Command::Test(args) => test::run(&root, &args),
         Command::Bench(args) => bench::run(&root, &args),
         Command::NewMigration(cmd) => cmd.run(&root),

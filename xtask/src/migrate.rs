@@ -1,5 +1,6 @@
-//! Commands that run a binary of this workspace: `migrate` for database commands, and
-//! `migrations-verify` for `verify`. Each is built and run with the arguments as given.
+//! Commands that run a binary of this workspace: `migrate` for database commands,
+//! `migrations-verify` for `verify` and `migrations-schema` for `schema`. Each is built and run
+//! with the arguments as given.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -14,6 +15,32 @@ pub fn migrate(root: &Path, args: &[String]) -> anyhow::Result<ExitCode> {
 
 /// Runs `migrations-verify` on the project's folder, unless `--migrations` names another.
 pub fn verify(root: &Path, args: &[String]) -> anyhow::Result<ExitCode> {
+    // Optimised, and not quiet: a first build takes minutes, and cargo's progress says so.
+    run(
+        root,
+        "migrations-verify",
+        "migrations-verify",
+        &["--profile", "verify"],
+        &on_project_folder(root, args),
+    )
+}
+
+/// `schema`: `migrations-schema write` on the project's folder, unless `--migrations` names
+/// another.
+pub fn schema(root: &Path, args: &[String]) -> anyhow::Result<ExitCode> {
+    let mut args = on_project_folder(root, args);
+    args.insert(0, "write".to_owned());
+    run(
+        root,
+        "migrations-verify",
+        "migrations-schema",
+        &["--profile", "verify"],
+        &args,
+    )
+}
+
+/// The arguments with `--migrations <project>/migrations` added when they name no folder.
+fn on_project_folder(root: &Path, args: &[String]) -> Vec<String> {
     let mut args = args.to_vec();
     if !args
         .iter()
@@ -22,14 +49,7 @@ pub fn verify(root: &Path, args: &[String]) -> anyhow::Result<ExitCode> {
         args.push("--migrations".to_owned());
         args.push(root.join("migrations").display().to_string());
     }
-    // Optimised, and not quiet: a first build takes minutes, and cargo's progress says so.
-    run(
-        root,
-        "migrations-verify",
-        "migrations-verify",
-        &["--profile", "verify"],
-        &args,
-    )
+    args
 }
 
 fn run(

@@ -382,3 +382,48 @@ fn history_lists_every_revision() {
         "#]],
     );
 }
+
+#[test]
+fn check_fails_on_schema_files_rendered_from_other_revisions() {
+    let scratch = Scratch::new("schema-file", None);
+    let versions = scratch.0.join("m/versions");
+    let write = |name: &str, text: &str| std::fs::write(versions.join(name), text).expect("write");
+    write(
+        "202511121302_baseline.sql",
+        "-- migrate:up\n\n-- migrate:down\n",
+    );
+    write(
+        "202511121400_add_t.sql",
+        "-- revises: 202511121302_baseline\n\n-- migrate:up\nCREATE TABLE t ();\n\n-- migrate:down\nDROP TABLE t;\n",
+    );
+    let set = migrations_core::load_dir_as(&scratch.0.join("m"), "m").expect("a valid folder");
+    let source = migrations_core::schema_file::Source::of(&set);
+    let json = format!(
+        "{{\n  \"head\": \"{}\",\n  \"source\": \"{source}\",\n  \"objects\": []\n}}\n",
+        source.head
+    );
+    std::fs::write(scratch.0.join("m/schema.snapshot.json"), json).expect("write");
+    let output = xtask(&scratch.0, &["check", "--migrations", "m"]);
+    assert_eq!(
+        output,
+        "exit: 1\nm/schema.sql is missing: run `cargo xtask schema` and commit the result\n"
+    );
+    let sql = format!("-- the schema\n{}\nBEGIN;\nCOMMIT;\n", source.sql_header());
+    std::fs::write(scratch.0.join("m/schema.sql"), sql).expect("write");
+    let output = xtask(&scratch.0, &["check", "--migrations", "m"]);
+    assert!(output.starts_with("exit: 0\nok: 2 revisions"), "{output}");
+
+    write(
+        "202511121400_add_t.sql",
+        "-- revises: 202511121302_baseline\n\n-- migrate:up\nCREATE TABLE t (id int);\n\n-- migrate:down\nDROP TABLE t;\n",
+    );
+    check(
+        &scratch.0,
+        &["check", "--migrations", "m"],
+        expect![[r#"
+            exit: 1
+            m/schema.sql is stale: it was rendered at 202511121400_add_t (2 revisions, 0 repeatable migrations, checksum 72162a2b63296679), the folder is at 202511121400_add_t (2 revisions, 0 repeatable migrations, checksum 83018939a73171eb); run `cargo xtask schema` and commit the result
+            m/schema.snapshot.json is stale: it was rendered at 202511121400_add_t (2 revisions, 0 repeatable migrations, checksum 72162a2b63296679), the folder is at 202511121400_add_t (2 revisions, 0 repeatable migrations, checksum 83018939a73171eb); run `cargo xtask schema` and commit the result
+        "#]],
+    );
+}

@@ -9,6 +9,11 @@ pub struct Database {
 }
 
 impl Database {
+    /// The database's URL, with its password, for psql.
+    pub fn url(&self) -> &str {
+        self.disposable.url().expose()
+    }
+
     pub fn connect(&self) -> postgres::Client {
         self.disposable.connect().unwrap_or_else(|error| {
             panic!(

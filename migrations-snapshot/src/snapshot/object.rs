@@ -73,7 +73,7 @@ impl fmt::Display for ObjectKind {
 /// rules and policies; `schema.function(argument types)` for routines. `definition` is text made of
 /// lines: the SQL the server prints for the object where there is one, then `key: value` lines for
 /// the rest (owner, privileges, comment, ...).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SchemaObject {
     pub kind: ObjectKind,
     pub name: String,
