@@ -34,7 +34,7 @@ pub enum DisposableError {
     /// The local backend found no installation of the major version `DISPOSABLE_PG_VERSION` (or
     /// [`ServerOptions::pg_version`](crate::ServerOptions::pg_version)) asks for.
     #[error(
-        "local backend: PostgreSQL {version} was asked for (DISPOSABLE_PG_VERSION) but not found; \
+        "local backend: PostgreSQL {version} was asked for (DISPOSABLE_PG_VERSION or --pg-version) but not found; \
          searched {searched}; install it with `bash ci/install-postgres.sh {version}`, or set \
          DISPOSABLE_PG_BINDIR to the bin directory of a PostgreSQL {version}"
     )]
@@ -47,7 +47,7 @@ pub enum DisposableError {
     /// The server started or given runs another major version than the one asked for.
     #[error(
         "the {backend} backend runs PostgreSQL {found}, but PostgreSQL {asked} was asked for \
-         (DISPOSABLE_PG_VERSION); {fix}"
+         (DISPOSABLE_PG_VERSION or --pg-version); {fix}"
     )]
     VersionMismatch {
         backend: Backend,

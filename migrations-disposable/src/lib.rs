@@ -141,6 +141,7 @@ mod remote;
 mod secret_url;
 mod selection;
 mod server;
+mod server_version;
 mod settings;
 
 pub use backend::{Backend, ServerOptions};

@@ -152,7 +152,7 @@ impl DisposableServer {
         };
         let opened = open_admin(backend_of_engine, &admin_url, &settings).and_then(
             |(client, version_num)| {
-                check_major(backend_of_engine, &settings, version_num)
+                crate::server_version::check_major(backend_of_engine, &settings, version_num)
                     .map(|()| (client, version_num))
             },
         );
@@ -209,7 +209,7 @@ impl DisposableServer {
 
     /// The server's version as PostgreSQL writes it, e.g. `15.18` or `18.6`.
     pub fn server_version(&self) -> String {
-        version_text(self.core.version_num)
+        crate::server_version::version_text(self.core.version_num)
     }
 
     /// A fresh empty database (a copy of `template0`), dropped when the `DisposableDb` is dropped.
@@ -405,39 +405,6 @@ fn open_admin(
         }
         Ok((client, version_num))
     })
-}
-
-/// `15.18` of 150018: from PostgreSQL 10 on, the major times 10000 plus the minor.
-fn version_text(version_num: u32) -> String {
-    format!("{}.{}", version_num / 10_000, version_num % 10_000)
-}
-
-/// A server of another major than the one asked for is refused: its tests or verify would pass for
-/// a version they never ran on.
-fn check_major(
-    backend: Backend,
-    settings: &Settings,
-    version_num: u32,
-) -> Result<(), DisposableError> {
-    match settings.pg_version {
-        Some(asked) if asked != version_num / 10_000 => Err(DisposableError::VersionMismatch {
-            backend,
-            asked,
-            found: version_text(version_num),
-            fix: match backend {
-                Backend::Container => {
-                    "set DISPOSABLE_PG_IMAGE to an image of that version (the default is postgres:<N>-alpine), or use the local backend"
-                }
-                Backend::Server => {
-                    "point DISPOSABLE_PG_SERVER_URL at a server of that version, or unset it for the local backend"
-                }
-                Backend::Local => {
-                    "set DISPOSABLE_PG_BINDIR to the bin directory of that version, or unset it"
-                }
-            },
-        }),
-        _ => Ok(()),
-    }
 }
 
 impl ServerCore {

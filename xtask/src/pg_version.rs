@@ -46,6 +46,7 @@ pub fn select(sh: &Shell, root: &Path, major: Option<u32>) -> anyhow::Result<()>
         sh,
         "cargo build --quiet --profile test --workspace --example server_version"
     )
+    .quiet()
     .run()
     .context("cannot build the server_version example of migrations-disposable")?;
     let example = target_dir(root).join("debug/examples/server_version");

@@ -83,7 +83,7 @@ fn a_major_version_asked_for_means_a_local_installation_of_it() {
         expect!["backend=local"],
     );
     // Forced or chosen automatically, the same error: it names the places searched and the fix.
-    let missing = "local backend: PostgreSQL 99 was asked for (DISPOSABLE_PG_VERSION) but not found; \
+    let missing = "local backend: PostgreSQL 99 was asked for (DISPOSABLE_PG_VERSION or --pg-version) but not found; \
         searched /usr/lib/postgresql/99/bin: no executable initdb and postgres; \
         /opt/postgresql/99/bin: no executable initdb and postgres; \
         install it with `bash ci/install-postgres.sh 99`, \

@@ -244,7 +244,7 @@ fn a_server_of_another_major_than_the_one_asked_for_is_refused() {
         error.to_string(),
         format!(
             "the server backend runs PostgreSQL {}, but PostgreSQL {} was asked for \
-             (DISPOSABLE_PG_VERSION); point DISPOSABLE_PG_SERVER_URL at a server of that version, \
+             (DISPOSABLE_PG_VERSION or --pg-version); point DISPOSABLE_PG_SERVER_URL at a server of that version, \
              or unset it for the local backend",
             host.server_version(),
             major + 1

@@ -116,16 +116,15 @@ fn collations(
 /// every server version.
 fn collation_settings(row: &Columns<'_>) -> Result<String, SnapshotError> {
     let mut settings = vec![format!("PROVIDER = {}", row.get::<&str>("provider")?)];
-    for (setting, column) in [
-        ("LOCALE", "locale"),
-        ("LC_COLLATE", "lc_collate"),
-        ("LC_CTYPE", "lc_ctype"),
-        ("RULES", "rules"),
-    ] {
-        if let Some(value) = row.get::<Option<&str>>(column)? {
-            settings.push(format!("{setting} = '{}'", value.replace('\'', "''")));
-        }
-    }
+    settings.extend(settings_that_are_set(
+        row,
+        &[
+            ("LOCALE", "locale"),
+            ("LC_COLLATE", "lc_collate"),
+            ("LC_CTYPE", "lc_ctype"),
+            ("RULES", "rules"),
+        ],
+    )?);
     if !row.get::<bool>("deterministic")? {
         settings.push("DETERMINISTIC = false".to_owned());
     }
@@ -198,17 +197,30 @@ fn range(row: &Columns<'_>) -> Result<Definition, SnapshotError> {
         row.get::<Option<&str>>("range_subtype")?
             .unwrap_or_default()
     )];
-    for (setting, column) in [
-        ("SUBTYPE_OPCLASS", "range_operator_class"),
-        ("COLLATION", "range_collation"),
-        ("CANONICAL", "range_canonical"),
-        ("SUBTYPE_DIFF", "range_subtype_diff"),
-    ] {
+    settings.extend(settings_that_are_set(
+        row,
+        &[
+            ("SUBTYPE_OPCLASS", "range_operator_class"),
+            ("COLLATION", "range_collation"),
+            ("CANONICAL", "range_canonical"),
+            ("SUBTYPE_DIFF", "range_subtype_diff"),
+        ],
+    )?);
+    Ok(Definition::new().line(format!("RANGE ({})", settings.join(", "))))
+}
+
+/// `SETTING = value` for each (setting, column) whose column is not NULL, as the query wrote it.
+fn settings_that_are_set(
+    row: &Columns<'_>,
+    columns: &[(&str, &'static str)],
+) -> Result<Vec<String>, SnapshotError> {
+    let mut settings = Vec::new();
+    for &(setting, column) in columns {
         if let Some(value) = row.get::<Option<&str>>(column)? {
             settings.push(format!("{setting} = {value}"));
         }
     }
-    Ok(Definition::new().line(format!("RANGE ({})", settings.join(", "))))
+    Ok(settings)
 }
 
 fn routines(transaction: &mut Transaction<'_>, objects: &mut Objects) -> Result<(), SnapshotError> {

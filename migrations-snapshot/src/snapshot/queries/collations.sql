@@ -1,6 +1,6 @@
 -- Collations created in the user's schemas. $1/$2: the columns with the locale and the ICU rules on
 -- this server version (NULL where it has none), read by name because their names differ between
--- versions (see server_version.rs).
+-- versions (see server_version.rs). The settings come as SQL literals, NULL when not set.
 SELECT
     quote_ident(n.nspname) || '.' || quote_ident(c.collname) AS name,
     CASE c.collprovider
@@ -10,10 +10,10 @@ SELECT
         WHEN 'd' THEN 'default'
         ELSE c.collprovider::text
     END AS provider,
-    to_jsonb(c) ->> $1 AS locale,
-    c.collcollate::text AS lc_collate,
-    c.collctype::text AS lc_ctype,
-    to_jsonb(c) ->> $2 AS rules,
+    quote_literal(to_jsonb(c) ->> $1) AS locale,
+    quote_literal(c.collcollate::text) AS lc_collate,
+    quote_literal(c.collctype::text) AS lc_ctype,
+    quote_literal(to_jsonb(c) ->> $2) AS rules,
     c.collisdeterministic AS deterministic,
     CASE WHEN c.collencoding <> -1 THEN pg_encoding_to_char(c.collencoding)::text END AS encoding,
     pg_get_userbyid(c.collowner)::text AS owner,
