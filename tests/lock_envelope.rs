@@ -2,7 +2,7 @@
 //! lock gives up, is rolled back and retried, and succeeds once the lock is free; held for longer
 //! than every attempt, the run fails cleanly and names the table and who holds it.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -53,36 +53,6 @@ fn advisory_locks(client: &mut postgres::Client) -> i64 {
         )
         .map(|row| row.get(0))
         .expect("count advisory locks")
-}
-
-/// What the runner's `tracing` events print, collected for the test to read.
-#[derive(Clone, Default)]
-struct Events(Arc<Mutex<Vec<u8>>>);
-
-impl Events {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().expect("events")).into_owned()
-    }
-
-    fn subscriber(&self) -> impl tracing::Subscriber + Send + Sync + use<> {
-        let events = self.clone();
-        tracing_subscriber::fmt()
-            .with_writer(move || events.clone())
-            .without_time()
-            .with_ansi(false)
-            .finish()
-    }
-}
-
-impl Write for Events {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("events").extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 fn patient(runner: Runner) -> Runner {
@@ -154,23 +124,38 @@ fn both_drivers_retry_and_report_the_attempts() {
     for driver in ["blocking", "async"] {
         let (db, mut reader) = database_with_a_reader("lock_retry");
         let url = db.url().expose().to_owned();
-        let events = Events::default();
-        let subscriber = events.subscriber();
         let upgrade = std::thread::spawn(move || {
-            tracing::subscriber::with_default(subscriber, || {
-                let runner = patient(runner("lock_retry"));
-                if driver == "blocking" {
-                    runner.upgrade(&mut connect_url(&url), Target::Head)
-                } else {
-                    with_async_client(&url, async |client| {
-                        runner.upgrade_async(client, Target::Head).await
-                    })
-                }
-            })
+            let runner = patient(runner("lock_retry"));
+            if driver == "blocking" {
+                runner.upgrade(&mut connect_url(&url), Target::Head)
+            } else {
+                with_async_client(&url, async |client| {
+                    runner.upgrade_async(client, Target::Head).await
+                })
+            }
         });
-        wait_until("the runner retried", Duration::from_secs(30), || {
-            events.text().contains("retrying")
-        });
+        // The runner's session waits for the lock, gives up (no session waits any more), and the
+        // lock is released only then: the revision needed a second attempt.
+        let mut watcher = connect(&db);
+        let mut waiting = move || {
+            watcher
+                .query_one(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%ADD COLUMN flag%'",
+                    &[],
+                )
+                .map(|row| row.get::<_, i64>(0) > 0)
+                .expect("read pg_stat_activity")
+        };
+        wait_until(
+            "the runner waits for the lock",
+            Duration::from_secs(30),
+            &mut waiting,
+        );
+        wait_until(
+            "the runner's attempt timed out",
+            Duration::from_secs(30),
+            || !waiting(),
+        );
         reader.batch_execute("COMMIT").expect("release the lock");
         let report = upgrade.join().expect("no panic").expect("upgrade");
         let step = report.steps.last().expect("a step");

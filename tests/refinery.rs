@@ -64,23 +64,29 @@ fn this_tool_continues_a_database_refinery_migrated() {
 
 #[test]
 fn the_runner_applies_an_upgrade_through_refinerys_own_runner() {
-    let db = database();
-    let events = std::sync::Arc::new(std::sync::Mutex::new(Vec::<u8>::new()));
-    let writer = {
-        let events = std::sync::Arc::clone(&events);
-        move || Capture(std::sync::Arc::clone(&events))
-    };
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(writer)
-        .with_max_level(tracing::Level::DEBUG)
-        .without_time()
-        .with_ansi(false)
-        .finish();
-    tracing::subscriber::with_default(subscriber, || {
-        runner("concurrently")
-            .upgrade(&mut connect(&db), Target::Head)
-            .expect("upgrade")
+    // The process's subscriber: a scoped one can miss events of callsites that other tests of
+    // this binary registered first.
+    static EVENTS: std::sync::OnceLock<std::sync::Arc<std::sync::Mutex<Vec<u8>>>> =
+        std::sync::OnceLock::new();
+    let events = EVENTS.get_or_init(|| {
+        let events = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let writer = {
+            let events = std::sync::Arc::clone(&events);
+            move || Capture(std::sync::Arc::clone(&events))
+        };
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(writer)
+            .with_max_level(tracing::Level::DEBUG)
+            .without_time()
+            .with_ansi(false)
+            .finish();
+        tracing::subscriber::set_global_default(subscriber).expect("the only subscriber");
+        events
     });
+    let db = database();
+    runner("concurrently")
+        .upgrade(&mut connect(&db), Target::Head)
+        .expect("upgrade");
     let text = String::from_utf8_lossy(&events.lock().expect("events")).into_owned();
     // refinery's report names what its runner applied, in its own `V<version>__<name>` form;
     // the non-transactional revision is the engine's.

@@ -6,8 +6,8 @@ use std::time::Duration;
 use migrations_core::history::{Direction, HistoryTableError};
 use migrations_core::plan::{IntegrityErrors, PlanError};
 
+pub use crate::blocker::Blocker;
 pub use crate::connect::ConnectError;
-pub use crate::engine::Blocker;
 
 /// Everything the PostgreSQL server said about an error.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -331,7 +331,7 @@ pub enum Error {
     },
     #[error(
         "{unit} gave up after {attempts} attempts, each timed out waiting for a lock{on}; each was rolled back and nothing of it was applied: run it again when the lock is free, or give the revision a longer `-- lock-timeout:` or more retries\n  last attempt: {last}",
-        on = crate::engine::on_relations(blockers)
+        on = crate::blocker::on_relations(blockers)
     )]
     LockRetriesExhausted {
         unit: String,

@@ -5,12 +5,14 @@
 //! [`Runner`] applies them with the blocking `postgres` client or with `tokio-postgres`; both go
 //! through one implementation of the logic.
 
+mod blocker;
 #[cfg(feature = "cli")]
 pub mod cli;
 mod connect;
 mod engine;
 mod error;
 pub mod fleet;
+mod observed;
 mod report;
 mod runner;
 mod session;

@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use migrations_core::Command;
 
-pub use crate::engine::{HeldLock, Observed, Rewritten, is_table, relation_kind};
 pub use crate::error::DirtyState;
 use crate::error::humanize;
+pub use crate::observed::{HeldLock, Observed, Rewritten, is_table, relation_kind};
 
 /// What one step did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -21,10 +21,10 @@ use refinery_core::{Migration, Runner, Target};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::execute::{Execution, finishing};
-use super::retry::run_retrying;
+use super::retry::{Execution, run_retrying};
 use super::state::applied_revisions;
 use super::step_report;
+use super::transaction::finishing;
 use crate::error::Error;
 use crate::report::StepReport;
 use crate::session::Session;

@@ -15,6 +15,7 @@ use migrations_core::script::{RESET_SESSION, Unit, render_repeatable, render_ste
 use migrations_core::{Command, Step, Target};
 
 use crate::error::{DirtyState, Error};
+use crate::observed::Observed;
 use crate::report::{Report, StepKind, StepReport};
 use crate::session::{Session, TextRow};
 use crate::settings::{Resolution, Settings};
@@ -22,19 +23,19 @@ use crate::settings::{Resolution, Settings};
 mod apply;
 mod execute;
 mod inspect;
+mod locate;
 mod lock;
 mod observe;
 mod retry;
 mod state;
+mod transaction;
 
 use apply::{Pending, apply, migration};
-use execute::{Execution, Ran, run_unit};
+use execute::run_unit;
 pub(crate) use inspect::{current, history, render, render_from_database};
 use lock::{CatchUnwind, acquire_lock, unlock};
 use observe::Observer;
-pub use observe::{HeldLock, Observed, Rewritten, is_table, relation_kind};
-pub use retry::Blocker;
-pub(crate) use retry::on_relations;
+use retry::{Execution, Ran};
 use state::{LockedState, checksum_of, read_history, read_locked_state};
 
 /// A changing command.

@@ -11,9 +11,27 @@ use std::time::Duration;
 use migrations_core::history::quote_literal;
 use migrations_core::script::{Source, Unit};
 
-use super::execute::{Execution, Ran, run_in_transaction};
+use super::observe::Observer;
+use super::transaction::run_in_transaction;
+use crate::blocker::{Blocker, on_relations};
 use crate::error::{DriverError, Error};
+use crate::observed::Observed;
 use crate::session::Session;
+
+/// How a run executes its units.
+#[derive(Clone, Copy)]
+pub(super) struct Execution<'o> {
+    /// Tries of a transactional unit that times out waiting for a lock.
+    pub(super) attempts: u32,
+    /// Set when the run records each unit's locks and rewrites.
+    pub(super) observer: Option<&'o Observer>,
+}
+
+/// How a unit went: the tries it took, and what it was seen to do.
+pub(super) struct Ran {
+    pub(super) attempts: u32,
+    pub(super) observed: Observed,
+}
 
 /// The wait before the second try; it doubles for each later one.
 const FIRST_BACKOFF: Duration = Duration::from_millis(200);
@@ -89,41 +107,6 @@ fn unit_name(unit: &Unit<'_>) -> String {
         Some(Source::Revision { revision, .. }) => revision.name().to_owned(),
         Some(Source::Repeatable(repeatable)) => repeatable.name().to_owned(),
         None => unit.label.clone(),
-    }
-}
-
-/// ` on public.tenants (held by pid 4711: SELECT ...)`, or nothing when no holder was found.
-pub(crate) fn on_relations(blockers: &[Blocker]) -> String {
-    if blockers.is_empty() {
-        return String::new();
-    }
-    let list: Vec<String> = blockers.iter().map(ToString::to_string).collect();
-    format!(" on {}", list.join(", "))
-}
-
-/// A lock another session holds on a relation the failing statement names.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Blocker {
-    /// `schema.name`.
-    pub relation: String,
-    /// As `pg_locks.mode` names it, e.g. `AccessShareLock`.
-    pub mode: String,
-    pub pid: i32,
-    /// The holder's current or last query, as `pg_stat_activity` shows it, shortened.
-    pub query: Option<String>,
-}
-
-impl std::fmt::Display for Blocker {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{} ({} held by pid {}",
-            self.relation, self.mode, self.pid
-        )?;
-        if let Some(query) = &self.query {
-            write!(f, ", whose query is `{query}`")?;
-        }
-        f.write_str(")")
     }
 }
 
