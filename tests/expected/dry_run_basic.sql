@@ -1,6 +1,6 @@
 -- migrate upgrade 202511121400_create_counter:202511121420_add_events
 -- The SQL `migrate` would execute, unit by unit. With psql: psql "$DATABASE_URL" -f <this file>.
--- applied_on values are the time this script was rendered.
+-- Each revision's statements wait for a lock at most its lock_timeout; psql does not retry.
 \set ON_ERROR_STOP on
 
 -- The runner holds this lock for its whole run (it polls pg_try_advisory_lock, bounded by
@@ -29,6 +29,7 @@ CREATE TABLE IF NOT EXISTS "public"."refinery_schema_history_repeatable" (
 
 -- Running upgrade 202511121400_create_counter -> 202511121410_add_tenants
 BEGIN;
+SET LOCAL lock_timeout = '5s';
 CREATE TABLE tenants (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     slug text NOT NULL UNIQUE
@@ -36,11 +37,12 @@ CREATE TABLE tenants (
 INSERT INTO applications (revision) VALUES ('add_tenants');
 RESET ALL;
 RESET ROLE;
-INSERT INTO "public"."refinery_schema_history" (version, name, applied_on, checksum) VALUES (202511121410, 'add_tenants', '<rendered at>', '6423675237681682484');
+INSERT INTO "public"."refinery_schema_history" (version, name, applied_on, checksum) VALUES (202511121410, 'add_tenants', pg_catalog.to_char(pg_catalog.clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), '6423675237681682484');
 COMMIT;
 
 -- Running upgrade 202511121410_add_tenants -> 202511121420_add_events
 BEGIN;
+SET LOCAL lock_timeout = '5s';
 CREATE TABLE events (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     tenant_id bigint NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
@@ -50,13 +52,13 @@ CREATE INDEX events_tenant_idx ON events (tenant_id);
 INSERT INTO applications (revision) VALUES ('add_events');
 RESET ALL;
 RESET ROLE;
-INSERT INTO "public"."refinery_schema_history" (version, name, applied_on, checksum) VALUES (202511121420, 'add_events', '<rendered at>', '3547563499169974410');
+INSERT INTO "public"."refinery_schema_history" (version, name, applied_on, checksum) VALUES (202511121420, 'add_events', pg_catalog.to_char(pg_catalog.clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), '3547563499169974410');
 COMMIT;
 
 SELECT pg_catalog.pg_advisory_unlock(-324209984690458005);
 -- migrate downgrade 202511121400_create_counter:base
 -- The SQL `migrate` would execute, unit by unit. With psql: psql "$DATABASE_URL" -f <this file>.
--- applied_on values are the time this script was rendered.
+-- Each revision's statements wait for a lock at most its lock_timeout; psql does not retry.
 \set ON_ERROR_STOP on
 
 -- The runner holds this lock for its whole run (it polls pg_try_advisory_lock, bounded by
@@ -85,6 +87,7 @@ CREATE TABLE IF NOT EXISTS "public"."refinery_schema_history_repeatable" (
 
 -- Running downgrade 202511121400_create_counter -> 202511121302_baseline
 BEGIN;
+SET LOCAL lock_timeout = '5s';
 DROP TABLE applications;
 RESET ALL;
 RESET ROLE;
@@ -93,6 +96,7 @@ COMMIT;
 
 -- Running downgrade 202511121302_baseline -> base
 BEGIN;
+SET LOCAL lock_timeout = '5s';
 RESET ALL;
 RESET ROLE;
 DELETE FROM "public"."refinery_schema_history" WHERE version = 202511121302;
