@@ -406,7 +406,8 @@ fn check_fails_on_schema_files_rendered_from_other_revisions() {
     let output = xtask(&scratch.0, &["check", "--migrations", "m"]);
     assert_eq!(
         output,
-        "exit: 1\nm/schema.sql is missing: run `cargo xtask schema` and commit the result\n"
+        // Every problem at once: the stale files, then the lint, which still ran.
+        "exit: 1\nm/schema.sql is missing: run `cargo xtask schema` and commit the result\nlint ok: no findings in 2 files, for PostgreSQL 15\n"
     );
     let sql = format!("-- the schema\n{}\nBEGIN;\nCOMMIT;\n", source.sql_header());
     std::fs::write(scratch.0.join("m/schema.sql"), sql).expect("write");
@@ -424,6 +425,9 @@ fn check_fails_on_schema_files_rendered_from_other_revisions() {
             exit: 1
             m/schema.sql is stale: it was rendered at 202511121400_add_t (2 revisions, 0 repeatable migrations, checksum 72162a2b63296679), the folder is at 202511121400_add_t (2 revisions, 0 repeatable migrations, checksum 83018939a73171eb); run `cargo xtask schema` and commit the result
             m/schema.snapshot.json is stale: it was rendered at 202511121400_add_t (2 revisions, 0 repeatable migrations, checksum 72162a2b63296679), the folder is at 202511121400_add_t (2 revisions, 0 repeatable migrations, checksum 83018939a73171eb); run `cargo xtask schema` and commit the result
+            m/versions/202511121400_add_t.sql:4:20: warning[prefer-bigint-over-int]: Using 32-bit integer fields can result in hitting the max `int` limit.
+              help: Use 64-bit integer values instead to prevent hitting this limit.
+            lint ok: 1 warning in 2 files, for PostgreSQL 15
         "#]],
     );
 }
