@@ -14,6 +14,7 @@ mod new_migration;
 mod pg_version;
 mod schema_file;
 mod test;
+mod test_binaries;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -21,6 +22,7 @@ use std::process::ExitCode;
 use flags::{Args, Command};
 
 fn main() -> ExitCode {
+    forget_cargo_run_variables();
     match run() {
         Ok(code) => code,
         Err(error) => {
@@ -49,6 +51,39 @@ fn run() -> anyhow::Result<ExitCode> {
         Command::History(cmd) => cmd.run(&root),
         Command::Heads(cmd) => cmd.run(&root),
         Command::Rebase(cmd) => cmd.run(&root),
+    }
+}
+
+/// A shell in the workspace root for the Cargo and tool commands xtask runs.
+fn shell(root: &Path) -> anyhow::Result<xshell::Shell> {
+    let sh = xshell::Shell::new()?;
+    sh.change_dir(root);
+    Ok(sh)
+}
+
+/// `cargo xtask` is `cargo run`, which gives xtask its own package's variables; a build started
+/// with them differs from one started by hand (ring's build script reruns on
+/// `CARGO_MANIFEST_DIR`), so each would compile what the other built again. xtask's commands
+/// start neither with them.
+fn forget_cargo_run_variables() {
+    let names: Vec<_> = std::env::vars_os()
+        .map(|(name, _)| name)
+        .filter(|name| {
+            let name = name.to_string_lossy();
+            name.starts_with("CARGO_PKG_")
+                || [
+                    "CARGO_MANIFEST_DIR",
+                    "CARGO_MANIFEST_PATH",
+                    "CARGO_CRATE_NAME",
+                    "CARGO_BIN_NAME",
+                    "CARGO_PRIMARY_PACKAGE",
+                ]
+                .contains(&name.as_ref())
+        })
+        .collect();
+    for name in names {
+        // SAFETY: called first thing in `main`, before any other thread exists.
+        unsafe { std::env::remove_var(name) };
     }
 }
 

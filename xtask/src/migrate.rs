@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use xshell::{Shell, cmd};
+use xshell::cmd;
 
 /// Runs the workspace's `migrate` binary: the code staging and production run.
 pub fn migrate(root: &Path, args: &[String]) -> anyhow::Result<ExitCode> {
@@ -59,8 +59,7 @@ fn run(
     cargo_flags: &[&str],
     args: &[String],
 ) -> anyhow::Result<ExitCode> {
-    let sh = Shell::new()?;
-    sh.change_dir(root);
+    let sh = crate::shell(root)?;
     // The binary prints its own output and errors; its exit status is passed on as it is.
     let mut command: std::process::Command = cmd!(
         sh,

@@ -33,23 +33,16 @@ pub fn take(args: &mut Vec<String>) -> anyhow::Result<Option<u32>> {
     }
 }
 
-/// Makes `major` the version of the run, and fails unless a disposable server of it starts: the
-/// disposable PostgreSQL's own error names what was searched and `ci/install-postgres.sh`.
-pub fn select(sh: &Shell, root: &Path, major: Option<u32>) -> anyhow::Result<()> {
+/// Makes `major` the version of the run, and fails unless a disposable server of it starts, as
+/// the `server_version` example of migrations-disposable (at `example`, built by the caller with
+/// its own profile and features) reports: the disposable PostgreSQL's own error names what was
+/// searched and `ci/install-postgres.sh`.
+pub fn select(sh: &Shell, major: Option<u32>, example: Option<&Path>) -> anyhow::Result<()> {
     let Some(major) = major else {
         return Ok(());
     };
     sh.set_var(VERSION_VAR, major.to_string());
-    // Built as the tests build the workspace (profile and features), so that neither build makes
-    // the other compile the dependencies again.
-    cmd!(
-        sh,
-        "cargo build --quiet --profile test --workspace --example server_version"
-    )
-    .quiet()
-    .run()
-    .context("cannot build the server_version example of migrations-disposable")?;
-    let example = target_dir(root).join("debug/examples/server_version");
+    let example = example.context("the server_version example was not built")?;
     let output = cmd!(sh, "{example}")
         .quiet()
         .ignore_status()
@@ -78,7 +71,7 @@ pub fn select(sh: &Shell, root: &Path, major: Option<u32>) -> anyhow::Result<()>
 }
 
 /// Cargo's target directory: `CARGO_TARGET_DIR`, else the workspace's `target`.
-fn target_dir(root: &Path) -> PathBuf {
+pub fn target_dir(root: &Path) -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from)
 }
 

@@ -1,6 +1,10 @@
-//! `cargo xtask test [--pg-version N] [ARGS]`: the whole test suite (or the packages ARGS name),
-//! after making sure every backend it tests can start, on the default PostgreSQL or on major
-//! version N.
+//! `cargo xtask test [--pg-version N] [ARGS]`: the whole test suite (or the packages or test
+//! binaries ARGS name), after making sure every backend it tests can start, on the default
+//! PostgreSQL or on major version N.
+//!
+//! Test binaries named with `--test NAME` are run from the workspace's own build rather than by
+//! `cargo test --test NAME`: Cargo resolves a filtered run to other feature sets and would compile
+//! most dependencies a second time (minutes, and gigabytes of disk in CI).
 //!
 //! The container backend is tested wherever a Docker engine answers. Where the engine cannot reach
 //! a registry, the official `postgres` image cannot be pulled, so the suite uses an image built
@@ -20,16 +24,35 @@ const DEFAULT_MAJOR: u32 = 15;
 pub fn run(root: &Path, args: &[String]) -> anyhow::Result<ExitCode> {
     let mut args = args.to_vec();
     let major = crate::pg_version::take(&mut args)?;
-    let sh = Shell::new()?;
-    sh.change_dir(root);
+    let sh = crate::shell(root)?;
     check_postgres_binaries(&sh)?;
-    crate::pg_version::select(&sh, root, major)?;
+    let names_packages = names_packages(&args);
+    let selection = crate::test_binaries::Selection::take(&mut args);
+    // The workspace's build serves the version check and the named binaries alike.
+    let built = if major.is_some() || !selection.is_empty() && !names_packages {
+        Some(crate::test_binaries::build_workspace(&sh)?)
+    } else {
+        None
+    };
+    let example = built
+        .as_ref()
+        .and_then(|built| built.example("server_version"));
+    crate::pg_version::select(&sh, major, example)?;
     prepare_container_image(&sh, root, major)?;
-    // `--workspace` would win over the packages named, e.g. `-p migrations-verify`.
-    let scope = (!names_packages(&args)).then_some("--workspace");
-    let mut command: std::process::Command = cmd!(sh, "cargo test {scope...} {args...}").into();
-    let status = command.status().context("cannot run cargo")?;
-    Ok(if status.success() {
+    let success = match built {
+        Some(built) if !selection.is_empty() && !names_packages => {
+            crate::test_binaries::run_selected(&sh, &built, &selection, &args)?
+        }
+        _ => {
+            selection.put_back(&mut args);
+            // `--workspace` would win over the packages named, e.g. `-p migrations-verify`.
+            let scope = (!names_packages).then_some("--workspace");
+            let mut command: std::process::Command =
+                cmd!(sh, "cargo test {scope...} {args...}").into();
+            command.status().context("cannot run cargo")?.success()
+        }
+    };
+    Ok(if success {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
