@@ -56,6 +56,17 @@ pub struct Unit<'a> {
     pub dirty_marker: Option<(String, String)>,
 }
 
+impl Unit<'_> {
+    /// The revision's file stem, the repeatable's name, or for the tool's own units their label.
+    pub fn name(&self) -> &str {
+        match self.source {
+            Some(Source::Revision { revision, .. }) => revision.name(),
+            Some(Source::Repeatable(repeatable)) => repeatable.name(),
+            None => &self.label,
+        }
+    }
+}
+
 /// What returns a session to the connection's defaults: `RESET ALL` leaves the role alone.
 pub const RESET_SESSION: [&str; 2] = ["RESET ALL", "RESET ROLE"];
 

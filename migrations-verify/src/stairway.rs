@@ -15,15 +15,18 @@
 mod checks;
 mod schema_files;
 pub(crate) mod segments;
+mod stair;
 
 use std::time::{Duration, Instant};
 
 use migrations_core::history::HistoryTable;
 use migrations_core::{Revision, RevisionSet, Target};
-use migrations_disposable::{DisposableDb, DisposableError, DisposableServer};
+use migrations_disposable::{DisposableError, DisposableServer};
 use migrations_lint::LintReport;
 use migrations_runtime::Runner;
 use postgres::Client;
+
+use stair::Stair;
 
 use crate::locks::Observations;
 use crate::progress::Progress;
@@ -163,23 +166,6 @@ struct StepOutcome {
     at_end: Option<SchemaSnapshot>,
 }
 
-/// The stairway's database and a connection to it.
-struct Stair {
-    db: DisposableDb,
-    client: Client,
-}
-
-impl Stair {
-    /// A copy of the database, on `server`; the connection is back when it returns.
-    fn copy(&mut self, server: &DisposableServer) -> Result<DisposableDb, VerifyError> {
-        // A copy needs the source idle: close our session, copy, reconnect.
-        drop(std::mem::replace(&mut self.client, self.db.connect()?));
-        let copy = server.clone_db(&self.db);
-        self.client = self.db.connect()?;
-        Ok(copy?)
-    }
-}
-
 impl<'a> Verifier<'a> {
     fn new(
         set: &'a RevisionSet,
@@ -253,19 +239,6 @@ impl<'a> Verifier<'a> {
         Ok(snapshot)
     }
 
-    /// A fresh database at `position` revisions applied (revisions only).
-    fn fresh_stair(&self, position: usize) -> Result<Result<Stair, String>, VerifyError> {
-        let db = self.server.create_db()?;
-        let mut client = db.connect()?;
-        if position > 0 {
-            let target = Target::Id(self.set.revisions()[position - 1].id());
-            if let Err(error) = self.stairway.upgrade(&mut client, target) {
-                return Ok(Err(error.to_string()));
-            }
-        }
-        Ok(Ok(Stair { db, client }))
-    }
-
     /// The target that leaves `position` revisions applied.
     fn target_at(&self, position: usize) -> Target {
         match position {
@@ -289,18 +262,6 @@ impl<'a> Verifier<'a> {
             total: end - start,
         };
         self.walk(stair, start..end, counter, report, progress)
-    }
-
-    /// A database at `start` for the stairway, or the error that `--from` names a revision the
-    /// revisions up to which do not apply.
-    fn start_stair(&mut self, start: usize) -> Result<Stair, VerifyError> {
-        match self.fresh_stair(start)? {
-            Ok(stair) => Ok(stair),
-            Err(error) => Err(VerifyError::From {
-                from: self.options.from.clone().unwrap_or_default(),
-                reason: format!("the revisions up to it do not apply: {error}"),
-            }),
-        }
     }
 
     /// Walks the revisions at `positions` (0-based) on `stair`, which has the ones before applied.
@@ -443,29 +404,6 @@ impl<'a> Verifier<'a> {
     /// A step's error, with the version of PostgreSQL it ran on.
     fn step_error(&self, error: &migrations_runtime::Error) -> String {
         crate::server_error::describe(error, &self.server.server_version())
-    }
-
-    /// A copy of a database that only went up, at `position`: the shadow is created (from base)
-    /// the first time and moved up from there on.
-    fn rebuilt_stair(&mut self, position: usize) -> Result<Result<Stair, String>, VerifyError> {
-        let mut shadow = match self.shadow.take() {
-            Some(shadow) => shadow,
-            None => match self.fresh_stair(0)? {
-                Ok(shadow) => shadow,
-                Err(error) => return Ok(Err(error)),
-            },
-        };
-        if let Err(error) = self
-            .stairway
-            .upgrade(&mut shadow.client, self.target_at(position))
-        {
-            return Ok(Err(error.to_string()));
-        }
-        let copy = shadow.copy(self.server);
-        self.shadow = Some(shadow);
-        let db = copy?;
-        let client = db.connect()?;
-        Ok(Ok(Stair { db, client }))
     }
 
     /// Snapshots the database and compares it with `expected`; differences go into `diff`.

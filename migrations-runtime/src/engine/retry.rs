@@ -9,7 +9,7 @@ use std::hash::{BuildHasher, Hasher};
 use std::time::Duration;
 
 use migrations_core::history::quote_literal;
-use migrations_core::script::{Source, Unit};
+use migrations_core::script::Unit;
 
 use super::observe::Observer;
 use super::transaction::run_in_transaction;
@@ -64,7 +64,7 @@ pub(super) async fn run_retrying<S: Session>(
         let blockers = blockers(session, statement).await;
         if attempt == attempts {
             return Err(Error::LockRetriesExhausted {
-                unit: unit_name(unit),
+                unit: unit.name().to_owned(),
                 attempts,
                 blockers,
                 last: Box::new(error),
@@ -73,7 +73,7 @@ pub(super) async fn run_retrying<S: Session>(
         attempt += 1;
         tracing::warn!(
             "retrying {} (attempt {attempt} of {attempts}): lock timeout{}",
-            unit_name(unit),
+            unit.name(),
             on_relations(&blockers)
         );
         session.sleep(backoff(attempt)).await;
@@ -99,15 +99,6 @@ fn lock_timeout_statement<'u>(unit: &'u Unit<'_>, error: &Error) -> Option<&'u s
         .find(|s| s.line <= *line)
         .or(unit.statements.first())
         .map(|s| s.sql)
-}
-
-/// The revision's file stem or the repeatable's name.
-fn unit_name(unit: &Unit<'_>) -> String {
-    match unit.source {
-        Some(Source::Revision { revision, .. }) => revision.name().to_owned(),
-        Some(Source::Repeatable(repeatable)) => repeatable.name().to_owned(),
-        None => unit.label.clone(),
-    }
 }
 
 /// The relations `statement` names that other sessions hold locks on. A diagnosis only: a failure
