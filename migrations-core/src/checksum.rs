@@ -12,7 +12,7 @@ use std::hash::{Hash, Hasher};
 
 use siphasher::sip::SipHasher13;
 
-use crate::revision::RevisionId;
+use crate::id::RevisionId;
 
 /// Removes a leading byte-order mark and turns CRLF line endings into LF.
 pub fn normalise(text: &str) -> Cow<'_, str> {

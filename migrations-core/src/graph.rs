@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use crate::diagnostic::{Diagnostic, Problem};
-use crate::load::RevisionFile;
+use crate::parse::RevisionFile;
 
 /// The slug the first revision must have.
 pub const BASELINE_SLUG: &str = "baseline";

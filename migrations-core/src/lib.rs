@@ -16,6 +16,7 @@ pub mod file_name;
 pub mod graph;
 pub mod header_settings;
 pub mod history;
+pub mod id;
 pub mod load;
 pub mod parse;
 pub mod plan;

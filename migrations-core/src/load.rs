@@ -13,9 +13,8 @@ use crate::checksum::{normalise, repeatable_checksum, revision_checksum};
 use crate::diagnostic::{Diagnostic, LoadError, Problem};
 use crate::file_name::{RevisionFileName, parse_repeatable_file_name};
 use crate::graph::RevisionGraph;
-use crate::parse::{
-    LineProblem, ParsedRepeatable, ParsedRevision, parse_repeatable, parse_revision,
-};
+use crate::parse::{LineProblem, parse_repeatable, parse_revision};
+pub use crate::parse::{RepeatableFile, RevisionFile};
 use crate::revision::{Repeatable, Revision, RevisionId, RevisionSet, RevisionSettings};
 
 /// The subfolder of versioned revisions.
@@ -109,33 +108,6 @@ pub fn load_dir(dir: &Path) -> Result<RevisionSet, LoadError> {
 /// Loads and checks a folder from disk; messages name files as `<display_root>/versions/…`.
 pub fn load_dir_as(dir: &Path, display_root: &str) -> Result<RevisionSet, LoadError> {
     Folder::parse(&Sources::read(dir, display_root)).into_set()
-}
-
-/// A parsed revision file, with what the graph checks need.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RevisionFile {
-    pub id: RevisionId,
-    /// The file stem, `YYYYMMDDHHMM_slug`.
-    pub name: String,
-    /// The file as shown in messages.
-    pub file: String,
-    /// What the file says.
-    pub parsed: ParsedRevision,
-}
-
-impl RevisionFile {
-    pub fn slug(&self) -> &str {
-        &self.name[13..]
-    }
-}
-
-/// A parsed repeatable file.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RepeatableFile {
-    pub name: String,
-    pub file: String,
-    /// What the file says.
-    pub parsed: ParsedRepeatable,
 }
 
 /// A folder after parsing each file: what parsed, and every problem found so far.

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use crate::diagnostic::Problem;
 use crate::header_settings::{LintAllow, parse_lint_allow, parse_timeout};
-use crate::revision::Section;
+use crate::revision::{RevisionId, Section};
 use crate::sql;
 
 /// A problem at a line of the file being parsed (`None`: the file as a whole).
@@ -380,6 +380,33 @@ pub fn parse_repeatable(text: &str) -> Result<ParsedRepeatable, Vec<LineProblem>
         body,
         lint_allows,
     })
+}
+
+/// A parsed revision file, with what the graph checks need.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RevisionFile {
+    pub id: RevisionId,
+    /// The file stem, `YYYYMMDDHHMM_slug`.
+    pub name: String,
+    /// The file as shown in messages.
+    pub file: String,
+    /// What the file says.
+    pub parsed: ParsedRevision,
+}
+
+impl RevisionFile {
+    pub fn slug(&self) -> &str {
+        &self.name[13..]
+    }
+}
+
+/// A parsed repeatable file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RepeatableFile {
+    pub name: String,
+    pub file: String,
+    /// What the file says.
+    pub parsed: ParsedRepeatable,
 }
 
 #[cfg(test)]

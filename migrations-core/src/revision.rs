@@ -7,24 +7,10 @@ use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
 
+pub use crate::id::RevisionId;
+
 use crate::header_settings::LintAllow;
 use crate::sql::StatementSpan;
-
-/// The 12-digit `YYYYMMDDHHMM` number that orders revisions and keys the history table.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct RevisionId(pub i64);
-
-impl RevisionId {
-    pub const fn get(self) -> i64 {
-        self.0
-    }
-}
-
-impl fmt::Display for RevisionId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:012}", self.0)
-    }
-}
 
 /// One section of SQL (the up or down part of a revision, or the body of a repeatable).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -339,7 +325,7 @@ impl RevisionSet {
     /// Finds a revision by file stem (`202511121400_add_tenants_table`), id (`202511121400`) or slug
     /// (`add_tenants_table`).
     pub fn find(&self, key: &str) -> Option<&Revision> {
-        if let Some(id) = crate::file_name::parse_id(key) {
+        if let Some(id) = crate::id::parse_id(key) {
             return self.get(id).filter(|r| key.len() == 12 || r.name() == key);
         }
         self.revisions.iter().find(|r| r.slug() == key)
