@@ -127,16 +127,14 @@
 //! own. The `postgres::Client` returned by `connect` is the sync client; async code connects with
 //! `tokio-postgres` and [`DisposableDb::url`] instead.
 
-mod admin;
 mod backend;
 mod blocking;
-mod cleanup;
 mod container;
-mod database;
 mod docker;
 mod error;
 mod identity;
 mod local;
+mod maintenance;
 mod remote;
 mod secret_url;
 mod selection;
@@ -145,11 +143,11 @@ mod server_version;
 mod settings;
 
 pub use backend::{Backend, ServerOptions};
-pub use database::{DisposableDb, DisposableTemplate};
 pub use error::DisposableError;
 pub use secret_url::SecretUrl;
 pub use selection::{check_backend, select_backend};
 pub use server::DisposableServer;
+pub use server::{DisposableDb, DisposableTemplate};
 
 #[cfg(test)]
 mod tests {

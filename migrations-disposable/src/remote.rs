@@ -1,14 +1,12 @@
 //! The server backend: databases on an existing server that we share with others, so every step
 //! checks ownership, and debris of dead runs is recognised by its marker comment.
 
-use std::collections::BTreeSet;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use postgres::Client;
 
-use crate::admin::{drop_if_ours, sql_error};
-use crate::identity::{DATABASE_PREFIX, Marker, quote_ident};
-use crate::server::ServerCore;
+use crate::identity::{DATABASE_PREFIX, Marker};
+use crate::maintenance::{drop_if_ours, sql_error};
 use crate::settings::Settings;
 use crate::{Backend, DisposableError};
 
@@ -53,92 +51,4 @@ fn remove_debris(client: &mut Client, stale_after: Duration, version_num: u32) {
             let _ = drop_if_ours(client, Backend::Server, version_num, &name, oid, &comment);
         }
     }
-}
-
-pub(crate) fn role_names(client: &mut Client) -> Result<BTreeSet<String>, postgres::Error> {
-    Ok(client
-        .query("SELECT rolname::text FROM pg_roles", &[])?
-        .iter()
-        .map(|row| row.get(0))
-        .collect())
-}
-
-/// Roles are cluster-wide, so a revision that creates one leaves it behind on a shared server. Once
-/// none of our databases is left, roles that did not exist when the first was created and that own
-/// or are granted nothing in any database are dropped. Best effort, see the crate documentation.
-pub(crate) fn drop_new_roles(core: &ServerCore, client: &mut Client) {
-    let Some(baseline) = core.lock_live().role_baseline.take() else {
-        return;
-    };
-    let Ok(rows) = client.query(
-        "SELECT r.rolname::text FROM pg_roles r WHERE NOT r.rolsuper AND NOT EXISTS ( \
-             SELECT 1 FROM pg_shdepend d \
-             WHERE d.refclassid = 'pg_authid'::regclass AND d.refobjid = r.oid)",
-        &[],
-    ) else {
-        return;
-    };
-    for row in rows {
-        let role: String = row.get(0);
-        if !baseline.contains(&role) && !role.starts_with("pg_") {
-            let _ = client.batch_execute(&format!("DROP ROLE IF EXISTS {}", quote_ident(&role)));
-        }
-    }
-}
-
-/// From a signal or exit handler: a connection of its own (the maintenance one may be busy), every
-/// live database dropped after the usual checks.
-pub(crate) fn emergency_drop(core: &ServerCore) {
-    let databases: Vec<(String, u32, String)> = {
-        let deadline = Instant::now() + Duration::from_secs(2);
-        loop {
-            match core.live.try_lock() {
-                Ok(live) => break collect(&live),
-                Err(std::sync::TryLockError::Poisoned(poisoned)) => {
-                    break collect(&poisoned.into_inner());
-                }
-                Err(std::sync::TryLockError::WouldBlock) if Instant::now() < deadline => {
-                    std::thread::sleep(Duration::from_millis(10));
-                }
-                Err(std::sync::TryLockError::WouldBlock) => return,
-            }
-        }
-    };
-    if databases.is_empty() {
-        return;
-    }
-    let Ok(mut client) = core.connect_fresh() else {
-        eprintln!(
-            "migrations-disposable: could not reach the server to drop {}; the next run removes them",
-            databases
-                .iter()
-                .map(|(name, _, _)| name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        return;
-    };
-    crate::blocking::off_runtime(|| {
-        for (name, oid, marker) in &databases {
-            let _ = drop_if_ours(
-                &mut client,
-                Backend::Server,
-                core.version_num,
-                name,
-                *oid,
-                marker,
-            );
-        }
-        if core.drop_new_roles {
-            drop_new_roles(core, &mut client);
-        }
-        drop(client);
-    });
-}
-
-fn collect(live: &crate::server::LiveDatabases) -> Vec<(String, u32, String)> {
-    live.databases
-        .iter()
-        .map(|(name, database)| (name.clone(), database.oid, database.marker.clone()))
-        .collect()
 }

@@ -7,10 +7,16 @@ use std::time::Instant;
 
 use postgres::Client;
 
+pub(crate) mod cleanup;
+mod database;
+mod databases;
 mod state;
 
+pub use database::{DisposableDb, DisposableTemplate};
+pub(crate) use databases::Source;
+
 use state::open_admin;
-pub(crate) use state::{Engine, LiveDatabase, LiveDatabases, ServerCore, connect};
+pub(crate) use state::{Engine, LiveDatabases, ServerCore, connect};
 
 use crate::blocking::off_runtime;
 use crate::container::PostgresContainer;
@@ -18,9 +24,7 @@ use crate::identity::{quote_ident, quote_literal};
 use crate::local::LocalCluster;
 use crate::selection::{self, Plan};
 use crate::settings::Settings;
-use crate::{
-    Backend, DisposableDb, DisposableError, DisposableTemplate, SecretUrl, ServerOptions, cleanup,
-};
+use crate::{Backend, DisposableError, SecretUrl, ServerOptions};
 
 /// A PostgreSQL server that hands out disposable databases.
 ///
@@ -162,7 +166,7 @@ impl DisposableServer {
 
     /// A fresh empty database (a copy of `template0`), dropped when the `DisposableDb` is dropped.
     pub fn create_db(&self) -> Result<DisposableDb, DisposableError> {
-        self.core.create_database(crate::admin::Source::Empty)
+        self.core.create_database(Source::Empty)
     }
 
     /// Builds a template once: `build` fills a fresh database (connect with its URL, then close every
@@ -189,16 +193,14 @@ impl DisposableServer {
         template: &DisposableTemplate,
     ) -> Result<DisposableDb, DisposableError> {
         self.check_same_server(&template.database)?;
-        self.core
-            .create_database(crate::admin::Source::Template(template.name()))
+        self.core.create_database(Source::Template(template.name()))
     }
 
     /// A copy of `source` in its current state (`CREATE DATABASE … TEMPLATE`). Connections to `source`
     /// are terminated first, since PostgreSQL can only copy a database nobody is connected to.
     pub fn clone_db(&self, source: &DisposableDb) -> Result<DisposableDb, DisposableError> {
         self.check_same_server(source)?;
-        self.core
-            .create_database(crate::admin::Source::Copy(source.name()))
+        self.core.create_database(Source::Copy(source.name()))
     }
 
     /// Local backend: a fast shutdown and a start on the same socket and port, like `pg_ctl restart`;
@@ -264,7 +266,7 @@ impl DisposableServer {
         self.core.with_admin(|client| {
             client
                 .batch_execute(&statement)
-                .map_err(crate::admin::sql_error(
+                .map_err(crate::maintenance::sql_error(
                     self.core.backend,
                     format!("create role {name}"),
                 ))

@@ -13,20 +13,16 @@ use std::sync::atomic::{AtomicI32, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use super::LocalPlan;
 use super::initdb_cache;
 use super::os_user::give_to;
 use super::spawner::spawn_tied_to_process;
 use super::tls::{self, TlsFiles};
+use super::{CLUSTER_PREFIX, LocalPlan, OWNER_FILE};
 use crate::identity::{Marker, next_serial, run_id};
 use crate::secret_url::percent_encode;
 use crate::settings::{DIR_VAR, Settings};
 use crate::{DisposableError, SecretUrl};
 
-/// Prefix of cluster directories in the base directory.
-pub(crate) const CLUSTER_PREFIX: &str = "dpg-";
-/// The file in a cluster directory that names its owner (a [`Marker`]).
-pub(crate) const OWNER_FILE: &str = "owner";
 /// Port of socket-only clusters; the socket directory is private, so it never collides.
 const SOCKET_ONLY_PORT: u16 = 5432;
 const START_TIMEOUT: Duration = Duration::from_secs(60);

@@ -13,6 +13,12 @@ pub(crate) use cluster::LocalCluster;
 use crate::settings::{Settings, VERSION_VAR};
 use crate::{Backend, DisposableError};
 
+/// Prefix of cluster directories in the base directory (shared by the clusters and the sweep that
+/// removes those their processes left behind).
+pub(crate) const CLUSTER_PREFIX: &str = "dpg-";
+/// The file in a cluster directory that names its owner (a `Marker`).
+pub(crate) const OWNER_FILE: &str = "owner";
+
 /// How to get binaries when none were found at all.
 pub(crate) fn local_fix() -> &'static str {
     "install the PostgreSQL server binaries (e.g. apt-get install postgresql) or set \

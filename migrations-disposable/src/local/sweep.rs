@@ -7,8 +7,8 @@ use std::path::Path;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use super::cluster::{CLUSTER_PREFIX, OWNER_FILE};
 use super::initdb_cache::CACHE_PREFIX;
+use super::{CLUSTER_PREFIX, OWNER_FILE};
 use crate::identity::{Marker, ProcessIdentity};
 
 const SWEEP_LOCK: &str = "dpg-sweep.lock";

@@ -13,6 +13,7 @@ use postgres::{Client, NoTls};
 use crate::blocking::off_runtime;
 use crate::container::PostgresContainer;
 use crate::local::LocalCluster;
+use crate::maintenance::{drop_if_ours, drop_new_roles};
 use crate::settings::Settings;
 use crate::{Backend, DisposableError, SecretUrl, remote};
 
@@ -94,7 +95,10 @@ pub(super) fn open_admin(
         let version_num = client
             .query_one("SELECT current_setting('server_version_num')::int4", &[])
             .map(|row| row.get::<_, i32>(0).unsigned_abs())
-            .map_err(crate::admin::sql_error(backend, "read the server version"))?;
+            .map_err(crate::maintenance::sql_error(
+                backend,
+                "read the server version",
+            ))?;
         if backend == Backend::Server {
             remote::prepare(&mut client, settings, version_num)?;
         }
@@ -220,7 +224,7 @@ impl ServerCore {
         match &self.engine {
             Engine::Local(cluster) => cluster.emergency_stop_and_remove(),
             Engine::Container(container) => container.emergency_remove(),
-            Engine::Server if !self.keep => remote::emergency_drop(self),
+            Engine::Server if !self.keep => emergency_drop(self),
             Engine::Server => {}
         }
     }
@@ -260,4 +264,63 @@ pub(crate) fn connect(url: &SecretUrl, backend: Backend) -> Result<Client, Dispo
     let mut config = postgres::Config::from_str(url.expose()).map_err(connect_error)?;
     config.connect_timeout(CONNECT_TIMEOUT);
     off_runtime(|| config.connect(NoTls)).map_err(connect_error)
+}
+
+/// From a signal or exit handler: a connection of its own (the maintenance one may be busy), every
+/// live database dropped after the usual checks.
+fn emergency_drop(core: &ServerCore) {
+    let databases: Vec<(String, u32, String)> = {
+        let deadline = Instant::now() + Duration::from_secs(2);
+        loop {
+            match core.live.try_lock() {
+                Ok(live) => break collect(&live),
+                Err(std::sync::TryLockError::Poisoned(poisoned)) => {
+                    break collect(&poisoned.into_inner());
+                }
+                Err(std::sync::TryLockError::WouldBlock) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                Err(std::sync::TryLockError::WouldBlock) => return,
+            }
+        }
+    };
+    if databases.is_empty() {
+        return;
+    }
+    let Ok(mut client) = core.connect_fresh() else {
+        eprintln!(
+            "migrations-disposable: could not reach the server to drop {}; the next run removes them",
+            databases
+                .iter()
+                .map(|(name, _, _)| name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        return;
+    };
+    crate::blocking::off_runtime(|| {
+        for (name, oid, marker) in &databases {
+            let _ = drop_if_ours(
+                &mut client,
+                Backend::Server,
+                core.version_num,
+                name,
+                *oid,
+                marker,
+            );
+        }
+        if core.drop_new_roles
+            && let Some(baseline) = core.lock_live().role_baseline.take()
+        {
+            drop_new_roles(&baseline, &mut client);
+        }
+        drop(client);
+    });
+}
+
+fn collect(live: &LiveDatabases) -> Vec<(String, u32, String)> {
+    live.databases
+        .iter()
+        .map(|(name, database)| (name.clone(), database.oid, database.marker.clone()))
+        .collect()
 }

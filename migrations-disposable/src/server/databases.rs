@@ -1,13 +1,17 @@
-//! Creating, freezing, copying and dropping disposable databases through the maintenance connection,
-//! with the ownership checks that keep us from ever dropping a database we did not create.
+//! Creating, freezing, copying and dropping a server's disposable databases through its
+//! maintenance connection, and keeping the list of those it has not dropped yet.
 
 use std::sync::Arc;
 
 use postgres::Client;
 
+use super::database::DisposableDb;
+use super::state::{LiveDatabase, ServerCore};
 use crate::identity::{DATABASE_PREFIX, Marker, next_serial, quote_ident, quote_literal, run_id};
-use crate::server::{LiveDatabase, ServerCore};
-use crate::{Backend, DisposableDb, DisposableError};
+use crate::maintenance::{
+    copy_database, drop_if_ours, drop_new_roles, role_names, sql_error, terminate_sessions,
+};
+use crate::{Backend, DisposableError};
 
 /// What a new database starts from.
 #[derive(Debug, Clone, Copy)]
@@ -18,19 +22,6 @@ pub(crate) enum Source<'a> {
     Template(&'a str),
     /// A live database of ours, copied in its current state.
     Copy(&'a str),
-}
-
-/// Maps a driver error to [`DisposableError::Sql`] for `action`.
-pub(crate) fn sql_error(
-    backend: Backend,
-    action: impl Into<String>,
-) -> impl FnOnce(postgres::Error) -> DisposableError {
-    let action = action.into();
-    move |source| DisposableError::Sql {
-        backend,
-        action,
-        source,
-    }
 }
 
 impl ServerCore {
@@ -141,8 +132,12 @@ impl ServerCore {
             live.databases.remove(name);
             live.databases.is_empty()
         };
-        if none_left && self.backend == Backend::Server && self.drop_new_roles {
-            crate::remote::drop_new_roles(self, client);
+        if none_left
+            && self.backend == Backend::Server
+            && self.drop_new_roles
+            && let Some(baseline) = self.lock_live().role_baseline.take()
+        {
+            drop_new_roles(&baseline, client);
         }
         result
     }
@@ -157,101 +152,8 @@ impl ServerCore {
                 return Ok(());
             }
         }
-        let roles =
-            crate::remote::role_names(client).map_err(sql_error(self.backend, "list the roles"))?;
+        let roles = role_names(client).map_err(sql_error(self.backend, "list the roles"))?;
         self.lock_live().role_baseline = Some(roles);
         Ok(())
     }
-}
-
-/// Copying needs a database nobody is connected to: refuse new connections, terminate the existing
-/// ones (all of them ours, since the database is), copy, then allow connections again.
-fn copy_database(client: &mut Client, original: &str, create: &str) -> Result<(), postgres::Error> {
-    client.batch_execute(&format!(
-        "ALTER DATABASE {} ALLOW_CONNECTIONS false",
-        quote_ident(original)
-    ))?;
-    let copied = terminate_sessions(client, original).and_then(|()| client.batch_execute(create));
-    let reopened = client.batch_execute(&format!(
-        "ALTER DATABASE {} ALLOW_CONNECTIONS true",
-        quote_ident(original)
-    ));
-    copied.and(reopened)
-}
-
-fn terminate_sessions(client: &mut Client, database: &str) -> Result<(), postgres::Error> {
-    client
-        .query(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-             WHERE datname = $1 AND pid <> pg_backend_pid()",
-            &[&database],
-        )
-        .map(drop)
-}
-
-/// Drops `name` only if it carries our prefix, still has the oid it had when created, and still
-/// carries the exact marker comment written then. A database already gone is fine.
-pub(crate) fn drop_if_ours(
-    client: &mut Client,
-    backend: Backend,
-    version_num: u32,
-    name: &str,
-    oid: u32,
-    marker: &str,
-) -> Result<(), DisposableError> {
-    let refuse = |reason: String| DisposableError::NotOurs {
-        backend,
-        database: name.to_owned(),
-        reason,
-    };
-    if !name.starts_with(DATABASE_PREFIX) {
-        return Err(refuse(format!(
-            "its name lacks the {DATABASE_PREFIX} prefix"
-        )));
-    }
-    let row = client
-        .query_opt(
-            "SELECT oid, shobj_description(oid, 'pg_database'), datistemplate \
-             FROM pg_database WHERE datname = $1",
-            &[&name],
-        )
-        .map_err(sql_error(backend, format!("look up database {name}")))?;
-    let Some(row) = row else {
-        return Ok(());
-    };
-    let current_oid: u32 = row.get(0);
-    let comment: Option<String> = row.get(1);
-    let is_template: bool = row.get(2);
-    if current_oid != oid {
-        return Err(refuse(format!(
-            "its oid is {current_oid}, not {oid} as when it was created, so another database took the name"
-        )));
-    }
-    if comment.as_deref() != Some(marker) {
-        return Err(refuse(
-            "its comment no longer carries the marker written when it was created".into(),
-        ));
-    }
-    // One statement per call: DROP DATABASE refuses to run in the implicit transaction of a
-    // multi-statement query.
-    let quoted = quote_ident(name);
-    let unfrozen = if is_template {
-        client.batch_execute(&format!("ALTER DATABASE {quoted} IS_TEMPLATE false"))
-    } else {
-        Ok(())
-    };
-    unfrozen
-        .and_then(|()| {
-            if version_num >= 130_000 {
-                client.batch_execute(&format!("DROP DATABASE IF EXISTS {quoted} WITH (FORCE)"))
-            } else {
-                client
-                    .batch_execute(&format!("ALTER DATABASE {quoted} ALLOW_CONNECTIONS false"))
-                    .and_then(|()| terminate_sessions(client, name))
-                    .and_then(|()| {
-                        client.batch_execute(&format!("DROP DATABASE IF EXISTS {quoted}"))
-                    })
-            }
-        })
-        .map_err(sql_error(backend, format!("drop database {name}")))
 }

@@ -17,7 +17,7 @@ use std::thread;
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
 
-use crate::server::ServerCore;
+use super::state::ServerCore;
 
 static SERVERS: Mutex<Vec<Weak<ServerCore>>> = Mutex::new(Vec::new());
 static INSTALL: Once = Once::new();

@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use postgres::{Client, NoTls};
 
+use super::state::ServerCore;
 use crate::blocking::off_runtime;
-use crate::server::ServerCore;
 use crate::{Backend, DisposableError, SecretUrl};
 
 /// A fresh database of its own, dropped (`DROP DATABASE … WITH (FORCE)`) when this value is dropped:
