@@ -8,7 +8,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::snapshot::{ObjectKind, SchemaObject};
+use crate::snapshot::{ObjectKind, SchemaObject, SchemaSnapshot};
 
 /// Every object added, removed or changed from one snapshot (before) to another (after), sorted by
 /// kind then name.
@@ -40,6 +40,14 @@ pub enum SchemaChange {
         before: String,
         after: String,
     },
+}
+
+// Here rather than beside the snapshot: the snapshot knows nothing of how it is compared.
+impl SchemaSnapshot {
+    /// What changed from `self` (before) to `after`.
+    pub fn diff(&self, after: &SchemaSnapshot) -> SchemaDiff {
+        SchemaDiff::between(self.objects(), after.objects())
+    }
 }
 
 impl SchemaDiff {

@@ -13,8 +13,6 @@ pub use error::SnapshotError;
 pub use object::{ObjectKind, SchemaObject};
 pub use options::{ColumnOrder, SnapshotOptions};
 
-use crate::diff::SchemaDiff;
-
 /// Every schema object of one database, as (kind, qualified name, definition), sorted by kind then
 /// name, with no OIDs, database names or other traces of how and where it was built.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -46,11 +44,6 @@ impl SchemaSnapshot {
         SchemaSnapshot {
             objects: by_key.into_values().collect(),
         }
-    }
-
-    /// What changed from `self` (before) to `after`.
-    pub fn diff(&self, after: &SchemaSnapshot) -> SchemaDiff {
-        SchemaDiff::between(&self.objects, &after.objects)
     }
 
     /// Whether the database holds nothing but what a fresh database has: the `public` schema and

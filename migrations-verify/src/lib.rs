@@ -4,6 +4,7 @@
 //! [`VerifyReport`]; [`SchemaSnapshot`] and [`SchemaDiff`] are the catalog picture it compares.
 
 mod classify;
+mod failure_class;
 pub mod locks;
 mod merge;
 pub mod progress;
@@ -16,8 +17,8 @@ mod unstable;
 // The snapshot and its diff live in their own crate, which `migrate` uses without verify.
 use migrations_snapshot::{diff, snapshot};
 
-pub use classify::FailureClass;
 pub use diff::{SchemaChange, SchemaDiff};
+pub use failure_class::FailureClass;
 pub use merge::{MergeError, merge};
 pub use report::{
     CheckResult, LINT_CHECK, RevisionResult, Shard, StairStep, StepChange, StepStatus, Totals,

@@ -7,8 +7,8 @@ use std::time::Duration;
 use migrations_lint::{Finding, LintReport};
 use serde::{Deserialize, Serialize};
 
-use crate::classify::FailureClass;
 use crate::diff::{SchemaChange, SchemaDiff};
+use crate::failure_class::FailureClass;
 use crate::locks::{ByDirection, RelationLock};
 
 /// How one step of the stairway went.

@@ -3,6 +3,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+#[path = "tidy/module_graph.rs"]
+mod module_graph;
+
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
@@ -81,5 +84,61 @@ fn no_file_has_trailing_whitespace() {
         offenders.is_empty(),
         "trailing whitespace:\n{}",
         offenders.join("\n")
+    );
+}
+
+/// The workspace's crates with a `src/` folder.
+fn crate_sources() -> Vec<PathBuf> {
+    let mut sources: Vec<PathBuf> = std::fs::read_dir(root())
+        .expect("the workspace root is readable")
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| path.join("Cargo.toml").is_file() && path.join("src").is_dir())
+        .map(|path| path.join("src"))
+        .collect();
+    sources.sort();
+    sources
+}
+
+#[test]
+fn no_module_of_a_crate_imports_one_that_imports_it() {
+    let mut found = Vec::new();
+    for src in crate_sources() {
+        for circle in module_graph::ModuleGraph::read(&src).circles() {
+            let names: Vec<String> = circle.iter().map(|m| m.join("::")).collect();
+            found.push(format!("{}: {}", src.display(), names.join(" <-> ")));
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "modules that import each other (move what both need into a module of its own):\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn no_source_file_outside_tests_is_over_500_lines() {
+    let long: Vec<String> = crate_sources()
+        .into_iter()
+        .flat_map(|src| tracked(&[&format!("{}/*.rs", src.display())]))
+        .filter(|path| {
+            !path.components().any(|c| c.as_os_str() == "tests")
+                && path.file_name().is_some_and(|name| name != "tests.rs")
+        })
+        .filter_map(|path| {
+            let text = std::fs::read_to_string(&path).ok()?;
+            // A file's own `mod tests` block is tests too.
+            let code = text
+                .split("\n#[cfg(test)]\nmod tests")
+                .next()
+                .unwrap_or(&text);
+            let lines = code.lines().count();
+            (lines > 500).then(|| format!("{} ({lines} lines)", path.display()))
+        })
+        .collect();
+    assert!(
+        long.is_empty(),
+        "source files over 500 lines (split them by concept):\n{}",
+        long.join("\n")
     );
 }
