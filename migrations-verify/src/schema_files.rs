@@ -51,6 +51,13 @@ impl CommittedSchemaFiles {
         (files.sql.is_some() || files.snapshot_json.is_some()).then_some(files)
     }
 
+    /// The major version the committed snapshot was rendered on, e.g. `PostgreSQL 15`, when the file
+    /// can be read.
+    pub fn rendered_on(&self) -> Option<String> {
+        let json = self.snapshot_json.as_deref()?;
+        HeadSchema::from_json(json).ok().map(|head| head.server)
+    }
+
     /// The check's name in verify's report.
     pub fn check_name(&self) -> String {
         format!(
