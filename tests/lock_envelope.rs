@@ -61,27 +61,19 @@ fn patient(runner: Runner) -> Runner {
         .with_lock_retries(10)
 }
 
-#[test]
-fn migrate_upgrade_retries_behind_a_held_lock_and_succeeds_once_it_is_released() {
+/// `migrate upgrade ARGS` behind a reader's lock, released once the run said it retries: its
+/// stdout and stderr, after checking it succeeded.
+fn upgrade_behind_a_released_lock(args: &[&str]) -> (String, String) {
     let (db, mut reader) = database_with_a_reader("lock_retry");
     let url = db.url().expose().to_owned();
     let folder = fixture_dir("lock_retry");
-    let mut child = migrate_command(
-        MIGRATE,
-        Some(&folder),
-        Some(&url),
-        &[
-            "upgrade",
-            "--statement-lock-timeout",
-            "200ms",
-            "--lock-retries",
-            "10",
-        ],
-    )
-    .stdout(std::process::Stdio::piped())
-    .stderr(std::process::Stdio::piped())
-    .spawn()
-    .expect("start migrate");
+    let mut args = args.to_vec();
+    args.extend(["--statement-lock-timeout", "200ms", "--lock-retries", "10"]);
+    let mut child = migrate_command(MIGRATE, Some(&folder), Some(&url), &args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start migrate");
     let stderr = Arc::new(Mutex::new(String::new()));
     let collector = {
         let stderr = Arc::clone(&stderr);
@@ -101,22 +93,49 @@ fn migrate_upgrade_retries_behind_a_held_lock_and_succeeds_once_it_is_released()
     let output = child.wait_with_output().expect("migrate ends");
     let _ = collector.join();
     let stderr = stderr.lock().expect("stderr").clone();
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     assert!(output.status.success(), "{stdout}{stderr}");
+    let mut client = connect(&db);
+    assert!(has_flag(&mut client));
+    assert_eq!(history(&mut client).len(), 3);
+    (stdout, stderr)
+}
+
+/// The first retry's warning, as the runner words it.
+fn is_first_retry(warning: &str) -> bool {
+    warning.starts_with(&format!(
+        "retrying {ADD_FLAG} (attempt 2 of 10): lock timeout on public.accounts (AccessShareLock held by pid "
+    )) && warning.ends_with(", whose query is `BEGIN; SELECT count(*) FROM accounts`)")
+}
+
+#[test]
+fn migrate_upgrade_retries_behind_a_held_lock_and_succeeds_once_it_is_released() {
+    let (stdout, stderr) = upgrade_behind_a_released_lock(&["upgrade"]);
     let first = stderr.lines().next().unwrap_or_default();
-    assert!(
-        first.starts_with(&format!(
-            "retrying {ADD_FLAG} (attempt 2 of 10): lock timeout on public.accounts (AccessShareLock held by pid "
-        )) && first.ends_with(", whose query is `BEGIN; SELECT count(*) FROM accounts`)"),
-        "{stderr}"
-    );
+    assert!(is_first_retry(first), "{stderr}");
     assert!(
         stdout.contains(" attempts)"),
         "the report counts the attempts: {stdout}"
     );
-    let mut client = connect(&db);
-    assert!(has_flag(&mut client));
-    assert_eq!(history(&mut client).len(), 3);
+}
+
+#[test]
+fn with_json_each_retry_is_a_json_warning_and_the_step_counts_the_attempts() {
+    let (stdout, stderr) = upgrade_behind_a_released_lock(&["upgrade", "--json"]);
+    let warnings: Vec<serde_json::Value> = stderr
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
+        .collect();
+    let first = warnings[0]["warning"]["message"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(is_first_retry(first), "{stderr}");
+    let flag = stdout
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).expect("JSON"))
+        .find(|line| line["revision"]["name"] == ADD_FLAG)
+        .unwrap_or_else(|| panic!("no line for {ADD_FLAG}: {stdout}"));
+    assert!(flag["attempts"].as_u64() > Some(1), "{flag}");
 }
 
 #[test]

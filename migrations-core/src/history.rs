@@ -248,9 +248,10 @@ impl HistoryTable {
         )
     }
 
+    /// The dirty marker; its start in RFC 3339 (UTC), whatever the session's `DateStyle`.
     pub fn select_dirty(&self) -> String {
         format!(
-            "SELECT version, name, direction, statement, line, error, started_at::text FROM {}",
+            "SELECT version, name, direction, statement, line, error, pg_catalog.to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') FROM {}",
             self.dirty_table()
         )
     }

@@ -9,7 +9,8 @@
 //!
 //! The database comes from `--database-url` or `DATABASE_URL`; its password is never printed.
 //! `--databases FILE` or `--databases-query SQL` runs `upgrade`, `downgrade` or `current` on a
-//! fleet of databases instead (see [`crate::fleet`]).
+//! fleet of databases instead (see [`crate::fleet`]). `--json` prints JSON instead of text, errors
+//! included (see `json_command`).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -24,7 +25,12 @@ use crate::runner::{Resolution, Runner};
 
 mod error;
 mod fleet;
+mod fleet_json;
 mod fleet_output;
+mod json;
+mod json_command;
+mod json_error;
+mod json_log;
 
 use error::CliError;
 
@@ -85,8 +91,8 @@ struct Cli {
     #[arg(long, value_parser = parse_duration, default_value = "10s", global = true)]
     connect_timeout: Duration,
 
-    /// With --databases: print one JSON object per database, one per line, as each finishes; the summary goes to stderr
-    #[arg(long, global = true, requires = "fleet")]
+    /// Print JSON: one document per command (upgrade and downgrade: a line per revision as it finishes, then the summary); errors as JSON on stderr. With --databases: one object per database as each finishes, the summary on stderr
+    #[arg(long, global = true)]
     json: bool,
 
     #[command(subcommand)]
@@ -107,7 +113,7 @@ enum Subcommands {
         #[arg(allow_negative_numbers = true)]
         target: Option<String>,
         /// Print the SQL instead of running it (FROM:TO needs no database)
-        #[arg(long)]
+        #[arg(long, conflicts_with = "json")]
         sql: bool,
     },
     /// Run down sections, newest first, until TARGET is the newest applied revision
@@ -116,7 +122,7 @@ enum Subcommands {
         #[arg(allow_negative_numbers = true)]
         target: String,
         /// Print the SQL instead of running it (FROM:TO needs no database)
-        #[arg(long)]
+        #[arg(long, conflicts_with = "json")]
         sql: bool,
     },
     /// Record TARGET as the current revision without running any SQL (adopts an existing schema)
@@ -162,18 +168,19 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
 
 /// Runs the command line over `runner`'s revisions; prints errors and returns the exit code.
 pub fn main(runner: Runner) -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return json_command::refused(error),
+    };
     // The runner's warnings (a revision retried after a lock timeout) go to stderr as they happen.
-    let _ = tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_max_level(tracing::Level::WARN)
-        .without_time()
-        .with_target(false)
-        .with_level(false)
-        .with_ansi(false)
-        .try_init();
+    let json = cli.json;
+    json_log::init(json);
     match run(runner, cli) {
         Ok(code) => code,
+        Err(error) if json => {
+            json_error::ErrorDocument::of(&error).print();
+            ExitCode::FAILURE
+        }
         Err(error) => {
             eprintln!("error: {error}");
             ExitCode::FAILURE
@@ -241,7 +248,11 @@ async fn run_command(runner: &Runner, cli: Cli) -> Result<(), Error> {
         _ => {}
     }
     let mut connection = Connection::open(url).await?;
-    let output = output(runner, &mut connection.client, cli.command).await;
+    let output = if cli.json {
+        json_command::output(runner, &mut connection.client, cli.command).await
+    } else {
+        output(runner, &mut connection.client, cli.command).await
+    };
     connection.close().await;
     print!("{}", output?);
     Ok(())

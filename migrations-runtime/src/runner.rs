@@ -15,6 +15,7 @@
 //! runners may start at once: the first applies, the others wait and then find nothing to do.
 //! The client must not be inside a transaction of its own when a command starts.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use migrations_core::history::{HistoryTable, HistoryTableError};
@@ -22,10 +23,10 @@ use migrations_core::{Command, Revision, RevisionSet, Target};
 
 use crate::engine::{self, Change};
 use crate::error::Error;
-use crate::report::{Current, History, Report};
+use crate::report::{Current, History, Report, StepReport};
 use crate::session::block_on;
 pub use crate::settings::Resolution;
-use crate::settings::Settings;
+use crate::settings::{Settings, StepHook};
 
 /// Applies one set of revisions; built by the `runner()` function that [`crate::embed!`] defines.
 #[derive(Clone, Debug)]
@@ -78,6 +79,15 @@ impl Runner {
     /// round trip per statement and two catalog reads per revision: for verify and staging.
     pub fn with_observation(mut self, observe: bool) -> Runner {
         self.settings.observe = observe;
+        self
+    }
+
+    /// Calls `on_step` with each step's report as soon as the step is done (a transactional
+    /// revision once it is committed with its history row), while the command runs: for progress
+    /// output, e.g. `migrate upgrade --json`'s line per revision. The command's [`Report`] lists
+    /// the same steps at its end; a step that fails is not reported, its error is the command's.
+    pub fn on_step(mut self, on_step: impl Fn(&StepReport) + Send + Sync + 'static) -> Runner {
+        self.settings.on_step = Some(StepHook(Arc::new(on_step)));
         self
     }
 

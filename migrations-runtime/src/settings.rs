@@ -1,10 +1,14 @@
 //! What a run is configured with: the revisions, the history table, the lock and the envelope.
 
+use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use migrations_core::RevisionSet;
 use migrations_core::envelope::Envelope;
 use migrations_core::history::HistoryTable;
+
+use crate::report::StepReport;
 
 /// How long a runner waits for the advisory lock by default.
 pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(60);
@@ -34,6 +38,24 @@ pub(crate) struct Settings {
     pub(crate) lock_retries: u32,
     /// Records each unit's locks and rewrites (a round trip per statement).
     pub(crate) observe: bool,
+    /// Told of each step as it finishes, while the command runs.
+    pub(crate) on_step: Option<StepHook>,
+}
+
+/// What an application is told of each step as it finishes ([`crate::Runner::on_step`]).
+#[derive(Clone)]
+pub(crate) struct StepHook(pub(crate) Arc<dyn Fn(&StepReport) + Send + Sync>);
+
+impl StepHook {
+    pub(crate) fn finished(&self, step: &StepReport) {
+        (self.0)(step);
+    }
+}
+
+impl fmt::Debug for StepHook {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("StepHook")
+    }
 }
 
 impl Settings {
@@ -45,6 +67,7 @@ impl Settings {
             envelope: Envelope::default(),
             lock_retries: DEFAULT_LOCK_RETRIES,
             observe: false,
+            on_step: None,
         }
     }
 }

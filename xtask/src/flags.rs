@@ -27,10 +27,11 @@ The main job:
 Revisions (offline: no database, no compilation of `migrations`):
   new-migration <slug> [--template versioned|enable-extension|repeatable] [--message TEXT] [--extension NAME]
                         write a new revision revising the head (or a repeatable migration)
-  check                 check every revision file and the graph, that the schema files are those of
-                        the revisions, then lint; print all problems
-  lint [--json FILE|-]  squawk's rules on every revision and repeatable, with migrations/lint.toml;
-                        every finding at once, as JSON too (`-`: to standard output)
+  check [--json]        check every revision file and the graph, that the schema files are those of
+                        the revisions, then lint; print all problems (as one JSON document)
+  lint [--json [FILE|-]]
+                        squawk's rules on every revision and repeatable, with migrations/lint.toml;
+                        every finding at once, as JSON too (to FILE, or to standard output)
   history               one line per revision: id, slug, parent, flags, message
   heads                 the head(s) of the graph
   rebase <revision>     move a revision after all others (the fix for two heads)
@@ -106,11 +107,13 @@ impl Template {
 }
 
 pub struct Check {
+    /// Print one JSON document instead of text.
+    pub json: bool,
     pub migrations: MigrationsDir,
 }
 
 pub struct Lint {
-    /// Where the JSON report goes: a file, or `-` for standard output.
+    /// Where the JSON report goes: a file, or `-` for standard output (`--json` alone).
     pub json: Option<String>,
     pub migrations: MigrationsDir,
 }
@@ -152,6 +155,26 @@ impl Rest {
             bail!("`{name}` needs a value");
         }
         Ok(Some(self.args.remove(i)))
+    }
+
+    /// Takes `--name` if present.
+    fn flag(&mut self, name: &str) -> bool {
+        let found = self.args.iter().position(|a| a == name);
+        found.map(|i| self.args.remove(i)).is_some()
+    }
+
+    /// Takes `--name [VALUE]` (or `--name=VALUE`) if present; alone, it is `alone`.
+    fn optional_value(&mut self, name: &str, alone: &str) -> anyhow::Result<Option<String>> {
+        let i = self.args.iter().position(|a| a == name);
+        let has_value =
+            i.is_some_and(|i| self.args.get(i + 1).is_some_and(|v| !v.starts_with("--")));
+        match i {
+            Some(i) if !has_value => {
+                self.args.remove(i);
+                Ok(Some(alone.to_owned()))
+            }
+            _ => self.value(name),
+        }
     }
 
     fn migrations(&mut self) -> anyhow::Result<MigrationsDir> {
@@ -262,12 +285,13 @@ impl Args {
                 })
             }
             "check" => {
+                let json = rest.flag("--json");
                 let migrations = rest.migrations()?;
                 rest.finish()?;
-                Command::Check(Check { migrations })
+                Command::Check(Check { json, migrations })
             }
             "lint" => {
-                let json = rest.value("--json")?;
+                let json = rest.optional_value("--json", "-")?;
                 let migrations = rest.migrations()?;
                 rest.finish()?;
                 Command::Lint(Lint { json, migrations })

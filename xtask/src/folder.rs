@@ -6,11 +6,14 @@ use std::process::ExitCode;
 use anyhow::Context;
 use migrations_core::authoring::rebase;
 use migrations_core::graph::RevisionGraph;
-use migrations_core::{Folder, Sources};
+use migrations_core::{Folder, LoadError, RevisionSet, Sources};
+use migrations_lint::LintReport;
 
 use crate::flags::{Check, Heads, History, MigrationsDir, Rebase};
+use crate::json::{self, Failure};
 use crate::lint;
 use crate::new_migration::utc_now;
+use crate::schema_file::StaleFile;
 
 fn read(root: &Path, dir: &MigrationsDir) -> anyhow::Result<(std::path::PathBuf, Folder)> {
     let (path, display) = dir.resolve(root)?;
@@ -21,40 +24,75 @@ fn read(root: &Path, dir: &MigrationsDir) -> anyhow::Result<(std::path::PathBuf,
 impl Check {
     /// The core's checks, then the linter on what parsed: every problem of both at once.
     pub fn run(self, root: &Path) -> anyhow::Result<ExitCode> {
-        let (path, display) = self.migrations.resolve(root)?;
+        let (path, display) = self
+            .migrations
+            .resolve(root)
+            .map_err(Failure::tag("migrations_folder"))?;
         let folder = Folder::parse(&Sources::read(&path, &display));
         let lint = lint::lint_folder(&path, &display, &folder);
-        let checked = match folder.into_set() {
-            Ok(set) => {
-                let stale = crate::schema_file::staleness(&path, &display, &set);
-                for problem in &stale {
-                    eprintln!("{problem}");
-                }
-                if stale.is_empty() {
-                    let head = set.head().map_or("none", |h| h.name());
-                    println!(
-                        "ok: {} revisions and {} repeatable migrations; the graph is a single line; head: {head}",
-                        set.revisions().len(),
-                        set.repeatables().len()
-                    );
-                }
-                stale.is_empty()
-            }
-            Err(error) => {
-                eprintln!("{error}");
-                false
-            }
-        };
-        if checked {
-            lint::print(&lint);
+        let parsed = (folder.revisions.len(), folder.repeatables.len());
+        let checked = folder.into_set().map(|set| {
+            let stale = crate::schema_file::staleness(&path, &display, &set);
+            (set, stale)
+        });
+        let ok = matches!(&checked, Ok((_, stale)) if stale.is_empty()) && lint.ok();
+        if self.json {
+            let (head, problems) = match &checked {
+                Ok((set, stale)) => (
+                    json::RevisionRef::head(set),
+                    stale.iter().map(json::stale).collect(),
+                ),
+                Err(error) => (None, error.diagnostics.iter().map(json::problem).collect()),
+            };
+            let (revisions, repeatables) = match &checked {
+                Ok((set, _)) => (set.revisions().len(), set.repeatables().len()),
+                Err(_) => parsed,
+            };
+            json::print(&json::CheckDocument {
+                ok,
+                revisions,
+                repeatables,
+                head,
+                problems,
+                lint: &lint,
+            })?;
         } else {
-            eprintln!("{lint}");
+            print_check(&checked, &lint);
         }
-        Ok(if checked && lint.ok() {
+        Ok(if ok {
             ExitCode::SUCCESS
         } else {
             ExitCode::FAILURE
         })
+    }
+}
+
+/// `check`'s text: the folder's problems (or its counts and head), then the lint.
+fn print_check(checked: &Result<(RevisionSet, Vec<StaleFile>), LoadError>, lint: &LintReport) {
+    let passed = match checked {
+        Ok((set, stale)) => {
+            for problem in stale {
+                eprintln!("{}", problem.message);
+            }
+            if stale.is_empty() {
+                let head = set.head().map_or("none", |h| h.name());
+                println!(
+                    "ok: {} revisions and {} repeatable migrations; the graph is a single line; head: {head}",
+                    set.revisions().len(),
+                    set.repeatables().len()
+                );
+            }
+            stale.is_empty()
+        }
+        Err(error) => {
+            eprintln!("{error}");
+            false
+        }
+    };
+    if passed {
+        lint::print(lint);
+    } else {
+        eprintln!("{lint}");
     }
 }
 

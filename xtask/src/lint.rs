@@ -9,6 +9,7 @@ use migrations_core::{Folder, RevisionSet};
 use migrations_lint::LintReport;
 
 use crate::flags::Lint;
+use crate::json::{self, Failure};
 
 /// Lints the folder's set; a folder that fails `check` is linted as far as it parsed.
 pub fn lint_folder(path: &Path, display: &str, folder: &Folder) -> LintReport {
@@ -27,22 +28,24 @@ pub fn print(report: &LintReport) {
 
 impl Lint {
     pub fn run(self, root: &Path) -> anyhow::Result<ExitCode> {
-        let (path, display) = self.migrations.resolve(root)?;
+        let (path, display) = self
+            .migrations
+            .resolve(root)
+            .map_err(Failure::tag("migrations_folder"))?;
         let folder = Folder::parse(&migrations_core::Sources::read(&path, &display));
         let check_problems = folder.diagnostics.len();
         let report = lint_folder(&path, &display, &folder);
         match self.json.as_deref() {
             Some("-") => {
-                let json = serde_json::to_string_pretty(&report)
-                    .context("cannot render the JSON report")?;
-                println!("{json}");
+                json::print(&report)?;
                 eprintln!("{}", report.summary());
             }
             Some(file) => {
                 let json = serde_json::to_string_pretty(&report)
                     .context("cannot render the JSON report")?;
                 std::fs::write(file, json + "\n")
-                    .with_context(|| format!("cannot write {file}"))?;
+                    .with_context(|| format!("cannot write {file}"))
+                    .map_err(Failure::tag("write_report"))?;
                 print(&report);
             }
             None => print(&report),

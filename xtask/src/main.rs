@@ -8,6 +8,7 @@
 mod bench;
 mod flags;
 mod folder;
+mod json;
 mod lint;
 mod migrate;
 mod new_migration;
@@ -25,6 +26,11 @@ fn main() -> ExitCode {
     forget_cargo_run_variables();
     match run() {
         Ok(code) => code,
+        Err(error) if json_requested() => {
+            let document = json::ErrorDocument::of(&error);
+            eprintln!("{}", serde_json::to_string(&document).unwrap_or_default());
+            ExitCode::FAILURE
+        }
         Err(error) => {
             eprintln!("error: {error:#}");
             ExitCode::FAILURE
@@ -33,7 +39,7 @@ fn main() -> ExitCode {
 }
 
 fn run() -> anyhow::Result<ExitCode> {
-    let args = Args::from_env()?;
+    let args = Args::from_env().map_err(json::Failure::tag("usage"))?;
     let root = project_root();
     match args.command {
         Command::Help => {
@@ -52,6 +58,16 @@ fn run() -> anyhow::Result<ExitCode> {
         Command::Heads(cmd) => cmd.run(&root),
         Command::Rebase(cmd) => cmd.run(&root),
     }
+}
+
+/// Whether an offline command was asked for JSON (`check --json`, `lint --json`), which its
+/// errors are printed as; database commands leave their errors to `migrate`.
+fn json_requested() -> bool {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    matches!(args.first().map(String::as_str), Some("check" | "lint"))
+        && args
+            .iter()
+            .any(|arg| arg == "--json" || arg.starts_with("--json="))
 }
 
 /// A shell in the workspace root for the Cargo and tool commands xtask runs.

@@ -6,9 +6,25 @@ use std::path::Path;
 use migrations_core::RevisionSet;
 use migrations_core::schema_file::{SCHEMA_SNAPSHOT, SCHEMA_SQL, Source};
 
-/// Why the folder's schema files are not those of its revisions, one message per file; nothing
-/// when they are, or when the folder keeps neither file.
-pub fn staleness(dir: &Path, display: &str, set: &RevisionSet) -> Vec<String> {
+/// A schema file that is not the one of the folder's revisions.
+pub struct StaleFile {
+    /// The file as shown to people, e.g. `migrations/schema.sql`.
+    pub file: String,
+    /// Why, with the fix.
+    pub message: String,
+}
+
+/// The fix for every stale schema file.
+pub fn fix() -> String {
+    format!(
+        "run `{}` and commit the result",
+        migrations_core::schema_file::WRITE_COMMAND
+    )
+}
+
+/// Why the folder's schema files are not those of its revisions, one per file; nothing when they
+/// are, or when the folder keeps neither file.
+pub fn staleness(dir: &Path, display: &str, set: &RevisionSet) -> Vec<StaleFile> {
     let read = |name: &str| std::fs::read_to_string(dir.join(name)).ok();
     let (sql, json) = (read(SCHEMA_SQL), read(SCHEMA_SNAPSHOT));
     if sql.is_none() && json.is_none() {
@@ -26,13 +42,11 @@ pub fn staleness(dir: &Path, display: &str, set: &RevisionSet) -> Vec<String> {
         .into_iter()
         .filter_map(|(name, found)| {
             let file = format!("{display}/{name}");
-            match found {
-                None => Some(format!(
-                    "{file} is missing: run `{}` and commit the result",
-                    migrations_core::schema_file::WRITE_COMMAND
-                )),
+            let message = match found {
+                None => Some(format!("{file} is missing: {}", fix())),
                 Some(found) => source.staleness(&file, found.as_ref()),
-            }
+            };
+            message.map(|message| StaleFile { file, message })
         })
         .collect()
 }

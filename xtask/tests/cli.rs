@@ -1,74 +1,9 @@
 //! `cargo xtask`'s offline commands, run as a process on small folders.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod support;
 
-use expect_test::{Expect, expect};
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask is in the workspace")
-        .to_path_buf()
-}
-
-/// Runs xtask in `dir` and returns its exit code and output, with `dir` shown as `$DIR`.
-fn xtask(dir: &Path, args: &[&str]) -> String {
-    let output = Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run xtask");
-    let text = format!(
-        "exit: {}\n{}{}",
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    text.replace(&dir.display().to_string(), "$DIR")
-}
-
-fn check(dir: &Path, args: &[&str], expect: Expect) {
-    expect.assert_eq(&xtask(dir, args));
-}
-
-/// A scratch copy of a fixture folder (or an empty folder), removed at the end of the test.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str, fixture: Option<&str>) -> Scratch {
-        let dir = std::env::temp_dir().join(format!("xtask-cli-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(dir.join("m/versions")).expect("create scratch dir");
-        if let Some(fixture) = fixture {
-            let from = root()
-                .join("migrations-macros/tests/fixtures")
-                .join(fixture)
-                .join("versions");
-            for entry in std::fs::read_dir(from).expect("fixture exists") {
-                let entry = entry.expect("fixture entry");
-                std::fs::copy(entry.path(), dir.join("m/versions").join(entry.file_name()))
-                    .expect("copy fixture");
-            }
-        }
-        Scratch(dir)
-    }
-
-    fn files(&self) -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(self.0.join("m/versions"))
-            .expect("list")
-            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        names
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+use expect_test::expect;
+use support::{Scratch, check, root, xtask};
 
 #[test]
 fn check_accepts_the_project_folder() {

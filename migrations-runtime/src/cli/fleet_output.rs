@@ -2,10 +2,11 @@
 //! `--json`), then how many databases ended in each status, or at each revision for `current`.
 
 use std::io::Write;
-use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde::Serialize;
 
+use super::fleet_json::{ChangeLine, CurrentLine};
+use super::json::millis;
 use crate::error::{Error, humanize};
 use crate::fleet::{Census, DatabaseOutcome, FleetReport, Problem, Status};
 use crate::report::{Current, Report, StepKind};
@@ -38,10 +39,11 @@ impl Printer {
     }
 
     /// One database's line, or its JSON object, written at once: lines come as databases finish.
-    fn emit(&self, label: &str, name: &str, detail: &str, object: Value) {
+    fn emit(&self, label: &str, name: &str, detail: &str, object: &impl Serialize) {
         let mut out = std::io::stdout().lock();
         let _ = if self.json {
-            writeln!(out, "{object}")
+            // Plain structs of strings and numbers: serialising them cannot fail.
+            writeln!(out, "{}", serde_json::to_string(object).unwrap_or_default())
         } else {
             let mut lines = detail.lines();
             let first = lines.next().unwrap_or_default();
@@ -81,24 +83,24 @@ impl Printer {
         let count = |kinds: &[StepKind]| {
             report.map(|r| r.steps.iter().filter(|s| kinds.contains(&s.kind)).count())
         };
-        let object = json!({
-            "database": outcome.name,
-            "status": key(label),
-            "from": report.map(|r| &r.from),
-            "to": report.map(|r| &r.to),
-            "position": match &outcome.result {
+        let object = ChangeLine {
+            database: &outcome.name,
+            status: key(label),
+            from: report.map(|r| r.from.as_str()),
+            to: report.map(|r| r.to.as_str()),
+            position: match &outcome.result {
                 Ok(report) => Some(report.to.clone()),
                 Err(Problem::Failed { position, .. }) => position.clone(),
                 Err(_) => None,
             },
-            "revisions": count(&[StepKind::Upgrade, StepKind::Downgrade]),
-            "repeatables": count(&[StepKind::Repeatable]),
-            "elapsed_ms": millis(outcome.elapsed),
-            "lock_wait_ms": report.map(|r| millis(r.lock_wait)),
-            "waited_for_lock": outcome.waited_for_lock,
-            "error": outcome.result.as_ref().err().map(problem_text),
-        });
-        self.emit(label, &outcome.name, &detail, object);
+            revisions: count(&[StepKind::Upgrade, StepKind::Downgrade]),
+            repeatables: count(&[StepKind::Repeatable]),
+            elapsed_ms: millis(outcome.elapsed),
+            lock_wait_ms: report.map(|r| millis(r.lock_wait)),
+            waited_for_lock: outcome.waited_for_lock,
+            error: outcome.result.as_ref().err().map(problem_text),
+        };
+        self.emit(label, &outcome.name, &detail, &object);
     }
 
     /// Where one database stands, for `current`.
@@ -123,16 +125,18 @@ impl Printer {
             Err(problem) => (self.label(outcome.status()), problem_text(problem)),
         };
         let current = outcome.result.as_ref().ok();
-        let object = json!({
-            "database": outcome.name,
-            "status": key(label),
-            "revision": current.map(|c| c.revision.as_deref().unwrap_or("base")),
-            "pending": current.map(|c| c.pending),
-            "dirty": current.and_then(|c| c.dirty.as_ref()).map(ToString::to_string),
-            "elapsed_ms": millis(outcome.elapsed),
-            "error": outcome.result.as_ref().err().map(problem_text),
-        });
-        self.emit(label, &outcome.name, &detail, object);
+        let object = CurrentLine {
+            database: &outcome.name,
+            status: key(label),
+            revision: current.map(|c| c.revision.as_deref().unwrap_or("base")),
+            pending: current.map(|c| c.pending),
+            dirty: current
+                .and_then(|c| c.dirty.as_ref())
+                .map(ToString::to_string),
+            elapsed_ms: millis(outcome.elapsed),
+            error: outcome.result.as_ref().err().map(problem_text),
+        };
+        self.emit(label, &outcome.name, &detail, &object);
     }
 
     /// How many databases ended in each status, and why the run stopped if it did.
@@ -198,10 +202,6 @@ fn databases(count: usize) -> String {
 /// `at head` → `at_head`.
 fn key(label: &str) -> String {
     label.replace(' ', "_")
-}
-
-fn millis(duration: Duration) -> u64 {
-    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// `3 revisions`, `3 revisions, 1 repeatable`.

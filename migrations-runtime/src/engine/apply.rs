@@ -157,8 +157,8 @@ impl<S: Session> Applier<'_, '_, '_, S> {
         super::started(&unit);
         let bookkeeping = finishing(&unit).collect::<Vec<_>>().join(";\n");
         let ran = run_retrying(self.session, &unit, &bookkeeping, self.execution).await?;
-        self.done
-            .push(step_report(&step, &unit, started.elapsed(), ran));
+        let report = step_report(&step, &unit, started.elapsed(), ran);
+        self.done.push(self.execution.finished(report));
         Ok(())
     }
 }

@@ -175,6 +175,7 @@ async fn locked<S: Session>(
     let execution = Execution {
         attempts: settings.lock_retries,
         observer: observer.as_ref(),
+        on_step: settings.on_step.as_ref(),
     };
     // refinery applies the transactional revisions of an upgrade, a run of them at a time; the
     // engine runs the rest (non-transactional revisions, downgrades, stamps) itself.
@@ -204,7 +205,7 @@ async fn locked<S: Session>(
         let start = Instant::now();
         started(&unit);
         let ran = run_unit(session, history, &unit, execution).await?;
-        steps.push(step_report(step, &unit, start.elapsed(), ran));
+        steps.push(execution.finished(step_report(step, &unit, start.elapsed(), ran)));
     }
     if !run.is_empty() {
         steps.extend(apply(session, history, set, &migrations, run, execution).await?);
@@ -223,14 +224,14 @@ async fn locked<S: Session>(
                 unit.label,
                 crate::error::humanize(duration)
             );
-            steps.push(StepReport {
+            steps.push(execution.finished(StepReport {
                 kind: StepKind::Repeatable,
                 name: repeatable.name().to_owned(),
                 label: unit.label,
                 duration,
                 attempts: ran.attempts,
                 observed: ran.observed,
-            });
+            }));
         }
     }
     Ok(Report {
@@ -333,18 +334,22 @@ async fn resolve<S: Session>(
     let applied = read_history(session, history).await?;
     let current = plan::applied_position(&settings.revisions, &applied).unwrap_or(applied.len());
     let to = position_name(&settings.revisions, current).to_owned();
+    let step = StepReport {
+        kind: StepKind::Resolve,
+        name: state.revision,
+        label,
+        duration: started.elapsed(),
+        attempts: 1,
+        observed: Observed::default(),
+    };
+    if let Some(hook) = &settings.on_step {
+        hook.finished(&step);
+    }
     Ok(Report {
         command: Command::Stamp,
         from: to.clone(),
         to,
-        steps: vec![StepReport {
-            kind: StepKind::Resolve,
-            name: state.revision,
-            label,
-            duration: started.elapsed(),
-            attempts: 1,
-            observed: Observed::default(),
-        }],
+        steps: vec![step],
         lock_wait: Duration::ZERO,
         elapsed: Duration::ZERO,
     })

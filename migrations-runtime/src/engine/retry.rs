@@ -16,7 +16,9 @@ use super::transaction::run_in_transaction;
 use crate::blocker::{Blocker, on_relations};
 use crate::error::{DriverError, Error};
 use crate::observed::Observed;
+use crate::report::StepReport;
 use crate::session::Session;
+use crate::settings::StepHook;
 
 /// How a run executes its units.
 #[derive(Clone, Copy)]
@@ -25,6 +27,18 @@ pub(super) struct Execution<'o> {
     pub(super) attempts: u32,
     /// Set when the run records each unit's locks and rewrites.
     pub(super) observer: Option<&'o Observer>,
+    /// Told of each step as it finishes.
+    pub(super) on_step: Option<&'o StepHook>,
+}
+
+impl Execution<'_> {
+    /// A step that is done: announced to the hook, then kept for the command's report.
+    pub(super) fn finished(&self, step: StepReport) -> StepReport {
+        if let Some(hook) = self.on_step {
+            hook.finished(&step);
+        }
+        step
+    }
 }
 
 /// How a unit went: the tries it took, and what it was seen to do.
