@@ -21,8 +21,17 @@ use std::process::ExitCode;
 
 use flags::{Args, Command};
 
+/// The commands this workspace's messages name as fixes.
+const COMMANDS: migrations_core::hint::Commands = migrations_core::hint::Commands {
+    new_revision: "cargo xtask new-migration",
+    rebase: "cargo xtask rebase",
+    schema: "cargo xtask schema",
+    verify: "cargo xtask verify",
+};
+
 fn main() -> ExitCode {
     forget_cargo_run_variables();
+    migrations_core::hint::use_commands(COMMANDS);
     match run() {
         Ok(code) => code,
         Err(error) => {

@@ -29,7 +29,7 @@ pub fn staleness(dir: &Path, display: &str, set: &RevisionSet) -> Vec<String> {
             match found {
                 None => Some(format!(
                     "{file} is missing: run `{}` and commit the result",
-                    migrations_core::schema_file::WRITE_COMMAND
+                    migrations_core::hint::commands().schema
                 )),
                 Some(found) => source.staleness(&file, found.as_ref()),
             }
