@@ -357,14 +357,23 @@ pub enum Error {
 
 impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{self}")?;
-        let mut source = std::error::Error::source(self);
-        while let Some(cause) = source {
-            write!(f, "\n  caused by: {cause}")?;
-            source = cause.source();
-        }
-        Ok(())
+        message_and_causes(self, f)
     }
+}
+
+/// The `Debug` of the public errors: their message and its causes, as `main` returning the error
+/// with `?` prints it, rather than the variant's fields.
+pub(crate) fn message_and_causes(
+    error: &dyn std::error::Error,
+    f: &mut fmt::Formatter<'_>,
+) -> fmt::Result {
+    write!(f, "{error}")?;
+    let mut source = error.source();
+    while let Some(cause) = source {
+        write!(f, "\n  caused by: {cause}")?;
+        source = cause.source();
+    }
+    Ok(())
 }
 
 fn direction_word(direction: Direction) -> &'static str {
