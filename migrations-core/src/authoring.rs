@@ -202,6 +202,10 @@ impl NewRevision<'_> {
             ("message", self.message),
             ("created", Some(created.as_str())),
             ("extension", self.extension),
+            // The commands the template's comments name, those of the tool that writes it.
+            ("new", Some(crate::hint::commands().new_revision)),
+            ("check", Some(crate::hint::commands().check)),
+            ("verify", Some(crate::hint::commands().verify)),
         ];
         Ok(render(template_name, template, &values)?)
     }

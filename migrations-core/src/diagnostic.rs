@@ -9,8 +9,7 @@ use crate::hint;
 use crate::sql::{CredentialKind, SplitError};
 
 /// How to write a baseline without a tool.
-const BASELINE_FILE: &str =
-    "`versions/YYYYMMDDHHMM_baseline.sql` holding only the lines `-- migrate:up` and `-- migrate:down`";
+const BASELINE_FILE: &str = "`versions/YYYYMMDDHHMM_baseline.sql` holding only the lines `-- migrate:up` and `-- migrate:down`";
 
 /// One thing wrong with a revision folder. The message says what; [`Problem::help`] says how to fix it.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

@@ -15,6 +15,8 @@ pub struct Commands {
     pub new_revision: &'static str,
     /// Moves the revision that follows after all the others.
     pub rebase: &'static str,
+    /// Checks every file of the folder and the graph, then lints, offline.
+    pub check: &'static str,
     /// Writes the folder's schema files.
     pub schema: &'static str,
     /// Runs every revision up, down and up again on a disposable PostgreSQL.
@@ -25,6 +27,7 @@ pub struct Commands {
 pub const CARGO_MIGRATIONS: Commands = Commands {
     new_revision: "cargo migrations new",
     rebase: "cargo migrations rebase",
+    check: "cargo migrations check",
     schema: "cargo migrations schema",
     verify: "cargo migrations verify",
 };
@@ -35,7 +38,14 @@ pub const COMMANDS_VARIABLE: &str = "MIGRATIONS_HINT_COMMANDS";
 impl Commands {
     /// The value of [`COMMANDS_VARIABLE`] that names these commands in a child process.
     pub fn to_variable(&self) -> String {
-        [self.new_revision, self.rebase, self.schema, self.verify].join("\n")
+        [
+            self.new_revision,
+            self.rebase,
+            self.check,
+            self.schema,
+            self.verify,
+        ]
+        .join("\n")
     }
 
     fn from_variable() -> Option<Commands> {
@@ -46,6 +56,7 @@ impl Commands {
         let commands = Commands {
             new_revision: lines.next()?,
             rebase: lines.next()?,
+            check: lines.next()?,
             schema: lines.next()?,
             verify: lines.next()?,
         };

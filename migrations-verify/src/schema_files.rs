@@ -3,8 +3,8 @@
 
 use std::path::Path;
 
-use migrations_core::history::HistoryTable;
 use migrations_core::hint;
+use migrations_core::history::HistoryTable;
 use migrations_core::schema_file::{SCHEMA_SNAPSHOT, SCHEMA_SQL, Source};
 use migrations_core::{RevisionSet, Target};
 use migrations_disposable::{DisposableError, DisposableServer};
