@@ -170,10 +170,7 @@ fn the_example_migrates_at_start_up_and_each_build_sees_what_changed_in_its_fold
     let output = project.run("blocking", &[], url);
     let text = printed(&output);
     assert!(!output.status.success(), "{text}");
-    assert!(
-        text.contains("which this code does not know"),
-        "{text}"
-    );
+    assert!(text.contains("which this code does not know"), "{text}");
 }
 
 #[test]
@@ -209,7 +206,9 @@ fn without_a_build_script_that_watches_the_folder_the_crate_does_not_compile() {
     // The build script the message gives, as it gives it: the crate builds, and a build with
     // nothing changed compiles nothing.
     let message = build.first_error();
-    let script = &message[message.find("fn main()").expect("the message has a build script")..];
+    let script = &message[message
+        .find("fn main()")
+        .expect("the message has a build script")..];
     project.write("build.rs", &format!("{script}\n"));
     project.build_ok();
     let noop = project.build_ok();

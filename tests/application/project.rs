@@ -39,11 +39,15 @@ pub struct Build {
 impl Build {
     /// Whether the application's crate was compiled, as opposed to found fresh.
     pub fn compiled_app(&self) -> bool {
-        self.log.lines().any(|l| l.trim_start().starts_with("Compiling app v"))
+        self.log
+            .lines()
+            .any(|l| l.trim_start().starts_with("Compiling app v"))
     }
 
     pub fn fresh_app(&self) -> bool {
-        self.log.lines().any(|l| l.trim_start().starts_with("Fresh app v"))
+        self.log
+            .lines()
+            .any(|l| l.trim_start().starts_with("Fresh app v"))
     }
 
     /// The first error's message, without rustc's indentation of its continuation lines and
@@ -150,8 +154,12 @@ impl Project {
             let name = name.to_string_lossy();
             if name.starts_with("CARGO_PKG_")
                 || name.starts_with("CARGO_MANIFEST_")
-                || ["CARGO_CRATE_NAME", "CARGO_BIN_NAME", "CARGO_PRIMARY_PACKAGE"]
-                    .contains(&name.as_ref())
+                || [
+                    "CARGO_CRATE_NAME",
+                    "CARGO_BIN_NAME",
+                    "CARGO_PRIMARY_PACKAGE",
+                ]
+                .contains(&name.as_ref())
             {
                 command.env_remove(name.as_ref());
             }

@@ -18,13 +18,19 @@ pub fn application_files() -> Vec<Shown> {
         .skip(1)
         .take_while(|line| !line.starts_with("## "))
         .collect();
-    assert!(!section.is_empty(), "README.md has no `## Applications` section");
+    assert!(
+        !section.is_empty(),
+        "README.md has no `## Applications` section"
+    );
     let mut shown = Vec::new();
     let mut introduced: Option<String> = None;
     let mut lines = section.into_iter();
     while let Some(line) = lines.next() {
         if line.starts_with("```") {
-            let block: Vec<&str> = lines.by_ref().take_while(|l| !l.starts_with("```")).collect();
+            let block: Vec<&str> = lines
+                .by_ref()
+                .take_while(|l| !l.starts_with("```"))
+                .collect();
             if let Some(file) = introduced.take() {
                 let mut text = block.join("\n");
                 text.push('\n');
