@@ -360,7 +360,7 @@ fn baseline() {
         )),
         expect![[r#"
             migrations/versions/202511121400_add_t.sql: the first revision is `202511121400_add_t`, not a baseline
-              help: the first revision must be the baseline: restore it, or write `versions/YYYYMMDDHHMM_baseline.sql` (a UTC time) holding only the lines `-- migrate:up` and `-- migrate:down` with a timestamp older than the others', and point the oldest revision's `-- revises:` at it
+              help: the first revision must be the baseline: restore it, or write one dated before the others, `versions/YYYYMMDDHHMM_baseline.sql` holding only the lines `-- migrate:up` and `-- migrate:down`, and point the oldest revision's `-- revises:` at it
             1 problem"#]],
     );
     check_sources(
@@ -371,7 +371,7 @@ fn baseline() {
         },
         expect![[r#"
             migrations/versions: the folder has no revisions
-              help: create the baseline first, `versions/YYYYMMDDHHMM_baseline.sql` (a UTC time) holding only the lines `-- migrate:up` and `-- migrate:down` (`cargo migrations new baseline` writes it)
+              help: create the baseline first, `versions/YYYYMMDDHHMM_baseline.sql` holding only the lines `-- migrate:up` and `-- migrate:down`, YYYYMMDDHHMM the current UTC time (`cargo migrations new baseline` writes it)
             1 problem"#]],
     );
     check_sources(
@@ -381,7 +381,7 @@ fn baseline() {
         },
         expect![[r#"
             migrations: the folder has no `versions/` directory
-              help: create `versions/` with the baseline, `versions/YYYYMMDDHHMM_baseline.sql` (a UTC time) holding only the lines `-- migrate:up` and `-- migrate:down` (`cargo migrations new baseline` writes it)
+              help: create `versions/` with the baseline, `versions/YYYYMMDDHHMM_baseline.sql` holding only the lines `-- migrate:up` and `-- migrate:down`, YYYYMMDDHHMM the current UTC time (`cargo migrations new baseline` writes it)
             1 problem"#]],
     );
 }
