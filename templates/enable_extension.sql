@@ -1,7 +1,7 @@
 -- revises: {{revises}}
 -- message: {{message}}
 --
--- {{name}}, created {{created}} by `cargo xtask new-migration --template enable-extension`.
+-- {{name}}, created {{created}} by `{{new}} --template enable-extension`.
 --
 -- Enables the PostgreSQL extension `{{extension}}`.
 -- * Extensions are per database, but their files come from the server's packages: on Debian and

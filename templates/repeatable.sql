@@ -1,7 +1,7 @@
 -- requires: {{revises}}
 -- message: {{message}}
 --
--- {{name}}, created {{created}} by `cargo xtask new-migration --template repeatable`.
+-- {{name}}, created {{created}} by `{{new}} --template repeatable`.
 --
 -- A repeatable migration keeps in one file, edited in place, what is easier to review whole:
 -- roles, grants, row-level-security policies, views, functions. There are no up and down
@@ -14,13 +14,13 @@
 --   written; without the header, the baseline). The file does not run before that revision is
 --   applied, and a downgrade below that revision forgets it, so the next upgrade runs it again.
 -- * It runs again and again on the same database, so every statement must give the same result
---   when run twice in a row. `cargo xtask verify` runs it twice and compares the schemas.
+--   when run twice in a row. `{{verify}}` runs it twice and compares the schemas.
 -- * No down section removes what it creates. Policies and grants on a table go with the table;
 --   other objects (views, functions) must be dropped by the down section of the required
 --   revision, or `verify` reports them as left behind after a downgrade to base.
 -- * Roles are cluster-wide, shared by every database of the server, and outlive any downgrade:
 --   create them only when missing, NOLOGIN and without a password, and never drop them here.
---   A password or a connection string is refused by `cargo xtask check`.
+--   A password or a connection string is refused by `{{check}}`.
 --
 -- Idempotent forms, each safe to run twice:
 --   CREATE OR REPLACE VIEW / FUNCTION / PROCEDURE    (a view may only gain columns at the end;

@@ -1,11 +1,11 @@
 -- revises: {{revises}}
 -- message: {{message}}
 --
--- {{name}}, created {{created}} by `cargo xtask new-migration`.
+-- {{name}}, created {{created}} by `{{new}}`.
 --
 -- How a revision works (docs/MIGRATIONS.md has the whole handbook):
 -- * `-- migrate:up` applies the change; `-- migrate:down` undoes exactly that change, in reverse
---   order. `cargo xtask verify` runs up, down and up again on a throwaway database and fails when
+--   order. `{{verify}}` runs up, down and up again on a throwaway database and fails when
 --   the schema after down differs from the schema before up, naming the leftover object.
 -- * Each section runs in one transaction together with its history row: a failure leaves the
 --   database as it was. Statements that cannot run in a transaction (CREATE INDEX CONCURRENTLY,
@@ -13,7 +13,7 @@
 --   statement then runs on its own, in both sections.
 -- * Once applied anywhere, the up section is frozen: its checksum is in the history table and a
 --   changed up section is refused. The down section may still be corrected.
--- * Never write a password or a connection string here: `cargo xtask check` refuses them.
+-- * Never write a password or a connection string here: `{{check}}` refuses them.
 -- * Replace the example below. Name constraints and indexes, so that the down section can drop
 --   them by name.
 

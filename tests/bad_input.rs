@@ -179,7 +179,7 @@ fn cases() -> Vec<Case> {
             named("202513121400_add_t.sql"),
             expect![[r#"
                 migrations/versions/202513121400_add_t.sql: file name `202513121400_add_t.sql` has a bad timestamp: month 13 does not exist
-                  help: rename it with the current UTC time as YYYYMMDDHHMM (`cargo xtask new-migration` does this)
+                  help: rename it with the current UTC time as YYYYMMDDHHMM (`cargo migrations new <slug>` names new files so)
                 1 problem"#]],
         ),
         check(
@@ -187,7 +187,7 @@ fn cases() -> Vec<Case> {
             named("202502291400_add_t.sql"),
             expect![[r#"
                 migrations/versions/202502291400_add_t.sql: file name `202502291400_add_t.sql` has a bad timestamp: day 29 does not exist in 2025-02
-                  help: rename it with the current UTC time as YYYYMMDDHHMM (`cargo xtask new-migration` does this)
+                  help: rename it with the current UTC time as YYYYMMDDHHMM (`cargo migrations new <slug>` names new files so)
                 1 problem"#]],
         ),
         check(
@@ -195,7 +195,7 @@ fn cases() -> Vec<Case> {
             named("202511121460_add_t.sql"),
             expect![[r#"
                 migrations/versions/202511121460_add_t.sql: file name `202511121460_add_t.sql` has a bad timestamp: minute 60 does not exist
-                  help: rename it with the current UTC time as YYYYMMDDHHMM (`cargo xtask new-migration` does this)
+                  help: rename it with the current UTC time as YYYYMMDDHHMM (`cargo migrations new <slug>` names new files so)
                 1 problem"#]],
         ),
         check(
@@ -211,7 +211,7 @@ fn cases() -> Vec<Case> {
             named("2025111214_add_t.sql"),
             expect![[r#"
                 migrations/versions/2025111214_add_t.sql: file name `2025111214_add_t.sql` has a bad timestamp: its timestamp has 10 digits, not 12 (YYYYMMDDHHMM)
-                  help: rename it with the current UTC time as YYYYMMDDHHMM (`cargo xtask new-migration` does this)
+                  help: rename it with the current UTC time as YYYYMMDDHHMM (`cargo migrations new <slug>` names new files so)
                 1 problem"#]],
         ),
         check(
@@ -219,7 +219,7 @@ fn cases() -> Vec<Case> {
             named("add_t.sql"),
             expect![[r#"
                 migrations/versions/add_t.sql: file name `add_t.sql` has a bad timestamp: it does not start with a 12-digit UTC timestamp
-                  help: rename it with the current UTC time as YYYYMMDDHHMM (`cargo xtask new-migration` does this)
+                  help: rename it with the current UTC time as YYYYMMDDHHMM (`cargo migrations new <slug>` names new files so)
                 1 problem"#]],
         ),
         check(
@@ -286,7 +286,7 @@ fn cases() -> Vec<Case> {
             vec![file("README.md", "revisions go in versions/")],
             expect![[r#"
                 migrations: the folder has no `versions/` directory
-                  help: create `versions/` with the baseline: `cargo xtask new-migration baseline`
+                  help: create `versions/` with the baseline, `versions/YYYYMMDDHHMM_baseline.sql` holding only the lines `-- migrate:up` and `-- migrate:down`, YYYYMMDDHHMM the current UTC time (`cargo migrations new baseline` writes it)
                 1 problem"#]],
         ),
         check(
@@ -294,7 +294,7 @@ fn cases() -> Vec<Case> {
             vec![file("versions/README.md", "nothing yet")],
             expect![[r#"
                 migrations/versions: the folder has no revisions
-                  help: create the baseline first: `cargo xtask new-migration baseline`
+                  help: create the baseline first, `versions/YYYYMMDDHHMM_baseline.sql` holding only the lines `-- migrate:up` and `-- migrate:down`, YYYYMMDDHHMM the current UTC time (`cargo migrations new baseline` writes it)
                 1 problem"#]],
         ),
         // Headers.
@@ -479,9 +479,9 @@ fn cases() -> Vec<Case> {
             )],
             expect![[r#"
                 migrations/versions/202511121302_baseline.sql:2: the baseline's up section is not empty
-                  help: the baseline is the empty schema; move the SQL into a new revision (`cargo xtask new-migration`)
+                  help: the baseline is the empty schema; move the SQL into a new revision (`cargo migrations new <slug>`)
                 migrations/versions/202511121302_baseline.sql:4: the baseline's down section is not empty
-                  help: the baseline is the empty schema; move the SQL into a new revision (`cargo xtask new-migration`)
+                  help: the baseline is the empty schema; move the SQL into a new revision (`cargo migrations new <slug>`)
                 2 problems"#]],
         ),
         check(
@@ -489,7 +489,7 @@ fn cases() -> Vec<Case> {
             vec![file("versions/202511121400_add_t.sql", valid.clone())],
             expect![[r#"
                 migrations/versions/202511121400_add_t.sql: the first revision is `202511121400_add_t`, not a baseline
-                  help: the first revision must be `YYYYMMDDHHMM_baseline.sql` with empty sections; restore it or create it with `cargo xtask new-migration baseline`
+                  help: the first revision must be the baseline: restore it, or write one dated before the others, `versions/YYYYMMDDHHMM_baseline.sql` holding only the lines `-- migrate:up` and `-- migrate:down`, and point the oldest revision's `-- revises:` at it
                 1 problem"#]],
         ),
         check(
@@ -588,7 +588,7 @@ fn cases() -> Vec<Case> {
             ],
             expect![[r#"
                 migrations/versions/202511121420_c.sql:1: two heads: `migrations/versions/202511121410_b.sql` and `migrations/versions/202511121420_c.sql` both revise `202511121400_a`
-                  help: rename `202511121420_c` to a timestamp after `202511121410_b` and point its `-- revises:` at `202511121410_b`; `cargo xtask rebase 202511121420_c` does exactly that
+                  help: rename `202511121420_c` to a timestamp after `202511121410_b` and point its `-- revises:` at `202511121410_b`; `cargo migrations rebase 202511121420_c` does exactly that
                 1 problem"#]],
         ),
         check(
@@ -654,7 +654,7 @@ fn cases() -> Vec<Case> {
             ],
             expect![[r#"
                 migrations/versions/202511121410_b.sql:1: two heads: `migrations/versions/202511121400_a.sql` and `migrations/versions/202511121410_b.sql` both revise `202511121302_baseline`
-                  help: rename `202511121410_b` to a timestamp after `202511121400_a` and point its `-- revises:` at `202511121400_a`; `cargo xtask rebase 202511121410_b` does exactly that
+                  help: rename `202511121410_b` to a timestamp after `202511121400_a` and point its `-- revises:` at `202511121400_a`; `cargo migrations rebase 202511121410_b` does exactly that
                 1 problem"#]],
         ),
         check(
@@ -704,7 +704,7 @@ fn cases() -> Vec<Case> {
             ],
             expect![[r#"
                 migrations/versions/202511121400_b.sql: revision id 202511121400 is also used by `202511121400_a`
-                  help: give one of them a later timestamp (`cargo xtask rebase <revision>` renames it)
+                  help: give one of them a later timestamp and point its `-- revises:` at the revision before it (`cargo migrations rebase <revision>` does both)
                 1 problem"#]],
         ),
         check(
@@ -939,7 +939,7 @@ fn cases() -> Vec<Case> {
             &["upgrade"],
             expect![[r#"
                 exit 1
-                error: revision `202511121400_add_a` is pending but older than `202511121410_add_b`, which is applied: it was merged after newer revisions were deployed; move it after the head with `cargo xtask rebase 202511121400_add_a`; nothing was changed
+                error: revision `202511121400_add_a` is pending but older than `202511121410_add_b`, which is applied: it was merged after newer revisions were deployed; rename it to a timestamp after the head and point its `-- revises:` at the head (`cargo migrations rebase 202511121400_add_a` does both); nothing was changed
             "#]],
         ),
         migrate(

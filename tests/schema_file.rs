@@ -140,7 +140,7 @@ fn verify_fails_schema_files_of_other_revisions_naming_the_objects() {
               "definition": "CREATE INDEX events_tenant_idx ON public.events USING btree (tenant_id)"
             }
           ],
-          "error": "rich/schema.snapshot.json is stale (before: the file, after: the schema the revisions build at head): run `cargo xtask schema` and commit the result"
+          "error": "rich/schema.snapshot.json is stale (before: the file, after: the schema the revisions build at head): run `cargo migrations schema` and commit the result"
         }"#]]
     .assert_eq(&json);
 }

@@ -1,5 +1,6 @@
-//! Writing revision files: a new revision from a template (`cargo xtask new-migration`) and moving
-//! a revision after the others (`cargo xtask rebase`). Pure: callers read and write the files.
+//! Writing revision files: a new revision from a template (`cargo migrations new`, `cargo xtask
+//! new-migration`) and moving a revision after the others (`rebase`). Pure: callers read and write
+//! the files.
 
 use crate::file_name::{check_slug, parse_id};
 use crate::graph::{BASELINE_SLUG, RevisionGraph};
@@ -17,13 +18,15 @@ pub enum AuthoringError {
     #[error("slug `{slug}` is already used by `{other}`: choose another slug")]
     SlugTaken { slug: String, other: String },
     #[error(
-        "the folder has no baseline yet: create it first with `cargo xtask new-migration baseline`"
+        "the folder has no baseline yet: create it first with `{} baseline`",
+        crate::hint::commands().new_revision
     )]
     NoBaseline,
     #[error("the folder already has revisions: a baseline is only the first revision")]
     BaselineExists,
     #[error(
-        "the folder has {count} heads ({heads}): fix them first (`cargo xtask rebase <revision>`)"
+        "the folder has {count} heads ({heads}): fix them first (`{} <revision>`)",
+        crate::hint::commands().rebase
     )]
     SeveralHeads { count: usize, heads: String },
     #[error("the message must be one line: it becomes a `-- message:` header")]
@@ -199,6 +202,10 @@ impl NewRevision<'_> {
             ("message", self.message),
             ("created", Some(created.as_str())),
             ("extension", self.extension),
+            // The commands the template's comments name, those of the tool that writes it.
+            ("new", Some(crate::hint::commands().new_revision)),
+            ("check", Some(crate::hint::commands().check)),
+            ("verify", Some(crate::hint::commands().verify)),
         ];
         Ok(render(template_name, template, &values)?)
     }
@@ -221,7 +228,7 @@ fn free_minute(
     id
 }
 
-/// What `cargo xtask rebase` does to one revision: the file to remove and the file to write.
+/// What `rebase` does to one revision: the file to remove and the file to write.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Rebase {
     /// The old path, relative to the folder.

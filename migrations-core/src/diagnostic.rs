@@ -5,7 +5,11 @@
 
 use std::fmt;
 
+use crate::hint;
 use crate::sql::{CredentialKind, SplitError};
+
+/// How to write a baseline without a tool.
+const BASELINE_FILE: &str = "`versions/YYYYMMDDHHMM_baseline.sql` holding only the lines `-- migrate:up` and `-- migrate:down`";
 
 /// One thing wrong with a revision folder. The message says what; [`Problem::help`] says how to fix it.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -152,20 +156,22 @@ impl Problem {
             Problem::MissingSqlExtension { suggestion, .. } => format!("rename it to `{suggestion}`"),
             Problem::BadTimestamp { suggestion: Some(s), .. }
             | Problem::BadSlug { suggestion: Some(s), .. } => format!("rename it to `{s}`"),
-            Problem::BadTimestamp { suggestion: None, .. } => {
-                "rename it with the current UTC time as YYYYMMDDHHMM (`cargo xtask new-migration` does this)"
-                    .to_owned()
-            }
+            Problem::BadTimestamp { suggestion: None, .. } => format!(
+                "rename it with the current UTC time as YYYYMMDDHHMM (`{} <slug>` names new files so)",
+                hint::commands().new_revision
+            ),
             Problem::BadSlug { suggestion: None, .. } => {
                 "rename it to `YYYYMMDDHHMM_slug.sql`, the slug in lower case words joined by `_`".to_owned()
             }
             Problem::Io { .. } => "check that the path exists and is readable".to_owned(),
-            Problem::MissingVersionsDir => {
-                "create `versions/` with the baseline: `cargo xtask new-migration baseline`".to_owned()
-            }
-            Problem::NoRevisions => {
-                "create the baseline first: `cargo xtask new-migration baseline`".to_owned()
-            }
+            Problem::MissingVersionsDir => format!(
+                "create `versions/` with the baseline, {BASELINE_FILE}, YYYYMMDDHHMM the current UTC time (`{} baseline` writes it)",
+                hint::commands().new_revision
+            ),
+            Problem::NoRevisions => format!(
+                "create the baseline first, {BASELINE_FILE}, YYYYMMDDHHMM the current UTC time (`{} baseline` writes it)",
+                hint::commands().new_revision
+            ),
             Problem::NotUtf8 { .. } => "save the file as UTF-8".to_owned(),
             Problem::UnknownHeader { known, .. } => format!(
                 "the known headers are {known}; write other notes as plain comments, without `word:` at the start"
@@ -216,34 +222,35 @@ impl Problem {
                 "write the SQL that undoes the up section: every revision except the baseline must be reversible"
                     .to_owned()
             }
-            Problem::BaselineNotEmpty { .. } => {
-                "the baseline is the empty schema; move the SQL into a new revision (`cargo xtask new-migration`)"
-                    .to_owned()
-            }
+            Problem::BaselineNotEmpty { .. } => format!(
+                "the baseline is the empty schema; move the SQL into a new revision (`{} <slug>`)",
+                hint::commands().new_revision
+            ),
             Problem::EmptyRepeatable => "write the SQL, or delete the file".to_owned(),
             Problem::Sql(error) => error.help(),
             Problem::Credential { .. } => {
                 "remove the secret from the file; set passwords at deploy time from a secret store, outside revisions"
                     .to_owned()
             }
-            Problem::FirstNotBaseline { .. } => {
-                "the first revision must be `YYYYMMDDHHMM_baseline.sql` with empty sections; restore it or create it with `cargo xtask new-migration baseline`"
-                    .to_owned()
-            }
+            Problem::FirstNotBaseline { .. } => format!(
+                "the first revision must be the baseline: restore it, or write one dated before the others, {BASELINE_FILE}, and point the oldest revision's `-- revises:` at it"
+            ),
             Problem::BaselineRevises { .. } => "remove its `-- revises:` line".to_owned(),
             Problem::MissingRevises { expected } => format!("add `-- revises: {expected}`"),
             Problem::UnknownParent { expected, .. } | Problem::NotPreviousRevision { expected, .. } => {
                 format!("point it at the revision just before it: `-- revises: {expected}`")
             }
             Problem::TwoHeads { newer, other, .. } => format!(
-                "rename `{newer}` to a timestamp after `{other}` and point its `-- revises:` at `{other}`; `cargo xtask rebase {newer}` does exactly that"
+                "rename `{newer}` to a timestamp after `{other}` and point its `-- revises:` at `{other}`; `{} {newer}` does exactly that",
+                hint::commands().rebase
             ),
             Problem::Cycle { .. } => {
                 "each revision revises the one just before it by timestamp; fix the `-- revises:` lines".to_owned()
             }
-            Problem::DuplicateId { .. } => {
-                "give one of them a later timestamp (`cargo xtask rebase <revision>` renames it)".to_owned()
-            }
+            Problem::DuplicateId { .. } => format!(
+                "give one of them a later timestamp and point its `-- revises:` at the revision before it (`{} <revision>` does both)",
+                hint::commands().rebase
+            ),
             Problem::DuplicateSlug { .. } => "rename one of them with a slug of its own".to_owned(),
             Problem::UnknownRequires { .. } => {
                 "name an existing revision by its file stem, e.g. `-- requires: 202511121400_add_tenants_table`"

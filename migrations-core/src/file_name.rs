@@ -192,19 +192,19 @@ mod tests {
             "202513121400_add_x.sql",
             expect![[r#"
                 file name `202513121400_add_x.sql` has a bad timestamp: month 13 does not exist
-                help: rename it with the current UTC time as YYYYMMDDHHMM (`cargo xtask new-migration` does this)"#]],
+                help: rename it with the current UTC time as YYYYMMDDHHMM (`cargo migrations new <slug>` names new files so)"#]],
         );
         check(
             "202502291400_add_x.sql",
             expect![[r#"
                 file name `202502291400_add_x.sql` has a bad timestamp: day 29 does not exist in 2025-02
-                help: rename it with the current UTC time as YYYYMMDDHHMM (`cargo xtask new-migration` does this)"#]],
+                help: rename it with the current UTC time as YYYYMMDDHHMM (`cargo migrations new <slug>` names new files so)"#]],
         );
         check(
             "202511122460_add_x.sql",
             expect![[r#"
                 file name `202511122460_add_x.sql` has a bad timestamp: hour 24 does not exist
-                help: rename it with the current UTC time as YYYYMMDDHHMM (`cargo xtask new-migration` does this)"#]],
+                help: rename it with the current UTC time as YYYYMMDDHHMM (`cargo migrations new <slug>` names new files so)"#]],
         );
         check(
             "202511121400_Add_X.sql",
@@ -240,7 +240,7 @@ mod tests {
             "add_x.sql",
             expect![[r#"
                 file name `add_x.sql` has a bad timestamp: it does not start with a 12-digit UTC timestamp
-                help: rename it with the current UTC time as YYYYMMDDHHMM (`cargo xtask new-migration` does this)"#]],
+                help: rename it with the current UTC time as YYYYMMDDHHMM (`cargo migrations new <slug>` names new files so)"#]],
         );
     }
 

@@ -15,6 +15,7 @@ pub mod envelope;
 pub mod file_name;
 pub mod graph;
 pub mod header_settings;
+pub mod hint;
 pub mod history;
 pub mod id;
 pub mod load;

@@ -46,7 +46,8 @@ pub enum IntegrityError {
     )]
     UnknownApplied { id: RevisionId, name: String },
     #[error(
-        "revision `{pending}` is pending but older than `{newest}`, which is applied: it was merged after newer revisions were deployed; move it after the head with `cargo xtask rebase {pending}`"
+        "revision `{pending}` is pending but older than `{newest}`, which is applied: it was merged after newer revisions were deployed; rename it to a timestamp after the head and point its `-- revises:` at the head (`{} {pending}` does both)",
+        crate::hint::commands().rebase
     )]
     LateBranch { pending: String, newest: String },
 }
@@ -377,7 +378,7 @@ mod tests {
         });
         history[1].name = "renamed".to_owned();
         let error = applied_position(&set, &history).unwrap_err();
-        expect_test::expect!["revision `202511121302_baseline` was applied with checksum 17111889977581210952 but its up section now has checksum 17111889977581210951: restore the applied up section of m/versions/202511121302_baseline.sql and put the change in a new revision; revision 202511121402 is applied as `renamed` but is named `202511121402_r2` here: a revision must not be renamed once applied; restore its name; the database has revision `202601010000_baseline` applied, which this code does not know: it was applied by a newer version; deploy that version, or downgrade with it first; revision `202511121401_r1` is pending but older than `202511121403_r3`, which is applied: it was merged after newer revisions were deployed; move it after the head with `cargo xtask rebase 202511121401_r1`; nothing was changed"]
+        expect_test::expect!["revision `202511121302_baseline` was applied with checksum 17111889977581210952 but its up section now has checksum 17111889977581210951: restore the applied up section of m/versions/202511121302_baseline.sql and put the change in a new revision; revision 202511121402 is applied as `renamed` but is named `202511121402_r2` here: a revision must not be renamed once applied; restore its name; the database has revision `202601010000_baseline` applied, which this code does not know: it was applied by a newer version; deploy that version, or downgrade with it first; revision `202511121401_r1` is pending but older than `202511121403_r3`, which is applied: it was merged after newer revisions were deployed; rename it to a timestamp after the head and point its `-- revises:` at the head (`cargo migrations rebase 202511121401_r1` does both); nothing was changed"]
         .assert_eq(&error.to_string());
     }
 

@@ -16,9 +16,6 @@ pub const SCHEMA_SQL: &str = "schema.sql";
 /// The same schema as a snapshot, for `migrate drift`, next to `versions/`.
 pub const SCHEMA_SNAPSHOT: &str = "schema.snapshot.json";
 
-/// The command that writes both files.
-pub const WRITE_COMMAND: &str = "cargo xtask schema";
-
 /// What a schema file was rendered from: the head, how many files, and a checksum over them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Source {
@@ -73,7 +70,7 @@ impl Source {
     }
 
     /// Reads the source from a `schema.snapshot.json`, whose first fields are `head` and `source`
-    /// (as written by [`WRITE_COMMAND`]); the rest of the document is not read.
+    /// (as written by the `schema` command); the rest of the document is not read.
     pub fn from_snapshot_json(text: &str) -> Option<Source> {
         let field = |name: &str| {
             let start = text.find(&format!("\"{name}\": \""))? + name.len() + 5;
@@ -113,11 +110,14 @@ impl Source {
         match found {
             Some(found) if found == self => None,
             Some(found) => Some(format!(
-                "{file} is stale: it was rendered at {} ({found}), the folder is at {} ({self}); run `{WRITE_COMMAND}` and commit the result",
-                found.head, self.head
+                "{file} is stale: it was rendered at {} ({found}), the folder is at {} ({self}); run `{}` and commit the result",
+                found.head,
+                self.head,
+                crate::hint::commands().schema
             )),
             None => Some(format!(
-                "{file} has no source header (`-- head:` and `-- source:` lines): it was not written by `{WRITE_COMMAND}`; run it and commit the result"
+                "{file} has no source header (`-- head:` and `-- source:` lines): it was not written by `{}`; run it and commit the result",
+                crate::hint::commands().schema
             )),
         }
     }
@@ -180,7 +180,7 @@ mod tests {
                 .staleness("migrations/schema.sql", Some(&old))
                 .as_deref(),
             Some(
-                "migrations/schema.sql is stale: it was rendered at 202511121302_baseline (1 revisions, 1 repeatable migrations, checksum ffffffffffffffff), the folder is at 202511121400_add_tenants (2 revisions, 1 repeatable migrations, checksum 00112233445566ff); run `cargo xtask schema` and commit the result"
+                "migrations/schema.sql is stale: it was rendered at 202511121302_baseline (1 revisions, 1 repeatable migrations, checksum ffffffffffffffff), the folder is at 202511121400_add_tenants (2 revisions, 1 repeatable migrations, checksum 00112233445566ff); run `cargo migrations schema` and commit the result"
             )
         );
     }

@@ -121,7 +121,7 @@ fn file_names() {
         ),
         expect![[r#"
             migrations/versions/202511311400_add_t.sql: file name `202511311400_add_t.sql` has a bad timestamp: day 31 does not exist in 2025-11
-              help: rename it with the current UTC time as YYYYMMDDHHMM (`cargo xtask new-migration` does this)
+              help: rename it with the current UTC time as YYYYMMDDHHMM (`cargo migrations new <slug>` names new files so)
             1 problem"#]],
     );
     check(
@@ -348,9 +348,9 @@ fn baseline() {
             migrations/versions/202511121302_baseline.sql:1: the baseline revises `202511121200_older`; the baseline is the first revision and revises nothing
               help: remove its `-- revises:` line
             migrations/versions/202511121302_baseline.sql:3: the baseline's up section is not empty
-              help: the baseline is the empty schema; move the SQL into a new revision (`cargo xtask new-migration`)
+              help: the baseline is the empty schema; move the SQL into a new revision (`cargo migrations new <slug>`)
             migrations/versions/202511121302_baseline.sql:5: the baseline's down section is not empty
-              help: the baseline is the empty schema; move the SQL into a new revision (`cargo xtask new-migration`)
+              help: the baseline is the empty schema; move the SQL into a new revision (`cargo migrations new <slug>`)
             3 problems"#]],
     );
     check_sources(
@@ -360,7 +360,7 @@ fn baseline() {
         )),
         expect![[r#"
             migrations/versions/202511121400_add_t.sql: the first revision is `202511121400_add_t`, not a baseline
-              help: the first revision must be `YYYYMMDDHHMM_baseline.sql` with empty sections; restore it or create it with `cargo xtask new-migration baseline`
+              help: the first revision must be the baseline: restore it, or write one dated before the others, `versions/YYYYMMDDHHMM_baseline.sql` holding only the lines `-- migrate:up` and `-- migrate:down`, and point the oldest revision's `-- revises:` at it
             1 problem"#]],
     );
     check_sources(
@@ -371,7 +371,7 @@ fn baseline() {
         },
         expect![[r#"
             migrations/versions: the folder has no revisions
-              help: create the baseline first: `cargo xtask new-migration baseline`
+              help: create the baseline first, `versions/YYYYMMDDHHMM_baseline.sql` holding only the lines `-- migrate:up` and `-- migrate:down`, YYYYMMDDHHMM the current UTC time (`cargo migrations new baseline` writes it)
             1 problem"#]],
     );
     check_sources(
@@ -381,7 +381,7 @@ fn baseline() {
         },
         expect![[r#"
             migrations: the folder has no `versions/` directory
-              help: create `versions/` with the baseline: `cargo xtask new-migration baseline`
+              help: create `versions/` with the baseline, `versions/YYYYMMDDHHMM_baseline.sql` holding only the lines `-- migrate:up` and `-- migrate:down`, YYYYMMDDHHMM the current UTC time (`cargo migrations new baseline` writes it)
             1 problem"#]],
     );
 }
@@ -414,7 +414,7 @@ fn graph() {
         ),
         expect![[r#"
             migrations/versions/202511121600_c.sql:1: two heads: `migrations/versions/202511121500_b.sql` and `migrations/versions/202511121600_c.sql` both revise `202511121400_a`
-              help: rename `202511121600_c` to a timestamp after `202511121500_b` and point its `-- revises:` at `202511121500_b`; `cargo xtask rebase 202511121600_c` does exactly that
+              help: rename `202511121600_c` to a timestamp after `202511121500_b` and point its `-- revises:` at `202511121500_b`; `cargo migrations rebase 202511121600_c` does exactly that
             1 problem"#]],
     );
     check(
@@ -450,7 +450,7 @@ fn graph() {
         ),
         expect![[r#"
             migrations/versions/202511121400_b.sql: revision id 202511121400 is also used by `202511121400_a`
-              help: give one of them a later timestamp (`cargo xtask rebase <revision>` renames it)
+              help: give one of them a later timestamp and point its `-- revises:` at the revision before it (`cargo migrations rebase <revision>` does both)
             1 problem"#]],
     );
     check(

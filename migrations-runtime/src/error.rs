@@ -7,6 +7,7 @@ use migrations_core::history::{Direction, HistoryTableError};
 use migrations_core::plan::{IntegrityErrors, PlanError};
 
 pub use crate::blocker::Blocker;
+use crate::causes::message_and_causes;
 pub use crate::connect::ConnectError;
 
 /// Everything the PostgreSQL server said about an error.
@@ -357,13 +358,7 @@ pub enum Error {
 
 impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{self}")?;
-        let mut source = std::error::Error::source(self);
-        while let Some(cause) = source {
-            write!(f, "\n  caused by: {cause}")?;
-            source = cause.source();
-        }
-        Ok(())
+        message_and_causes(self, f)
     }
 }
 

@@ -6,6 +6,7 @@
 //! through one implementation of the logic.
 
 mod blocker;
+mod causes;
 #[cfg(feature = "cli")]
 pub mod cli;
 mod connect;

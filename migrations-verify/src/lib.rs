@@ -4,6 +4,7 @@
 //! [`VerifyReport`]; [`SchemaSnapshot`] and [`SchemaDiff`] are the catalog picture it compares.
 
 mod classify;
+pub mod command_line;
 mod failure_class;
 pub mod locks;
 mod merge;

@@ -3,8 +3,9 @@
 
 use std::path::Path;
 
+use migrations_core::hint;
 use migrations_core::history::HistoryTable;
-use migrations_core::schema_file::{SCHEMA_SNAPSHOT, SCHEMA_SQL, Source, WRITE_COMMAND};
+use migrations_core::schema_file::{SCHEMA_SNAPSHOT, SCHEMA_SQL, Source};
 use migrations_core::{RevisionSet, Target};
 use migrations_disposable::{DisposableError, DisposableServer};
 use migrations_runtime::Runner;
@@ -25,7 +26,8 @@ pub enum SchemaFilesError {
     #[error("the history table name: {0}")]
     HistoryTable(#[from] migrations_core::history::HistoryTableError),
     #[error(
-        "the revisions do not reach head on a fresh database: {reason}; `cargo xtask verify` names the revision to fix"
+        "the revisions do not reach head on a fresh database: {reason}; `{}` names the revision to fix",
+        hint::commands().verify
     )]
     Upgrade { reason: String },
 }
@@ -70,7 +72,7 @@ impl CommittedSchemaFiles {
     /// objects that changed.
     pub fn check(&self, rendered: &SchemaFiles) -> CheckResult {
         let mut check = CheckResult::new(&self.check_name());
-        let fix = format!("run `{WRITE_COMMAND}` and commit the result");
+        let fix = format!("run `{}` and commit the result", hint::commands().schema);
         let (Some(sql), Some(json)) = (&self.sql, &self.snapshot_json) else {
             let missing = if self.sql.is_none() {
                 SCHEMA_SQL

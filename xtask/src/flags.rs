@@ -2,7 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, bail};
+use anyhow::bail;
+use migrations_tool::{MigrationsFolder, Template};
 
 pub const HELP: &str = "\
 cargo xtask <command>
@@ -86,24 +87,6 @@ pub struct NewMigration {
     pub message: Option<String>,
     pub extension: Option<String>,
     pub migrations: MigrationsDir,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Template {
-    Versioned,
-    EnableExtension,
-    Repeatable,
-}
-
-impl Template {
-    /// The template's file under `templates/`.
-    pub fn file_name(self) -> &'static str {
-        match self {
-            Template::Versioned => "versioned.sql",
-            Template::EnableExtension => "enable_extension.sql",
-            Template::Repeatable => "repeatable.sql",
-        }
-    }
 }
 
 pub struct Check {
@@ -324,16 +307,12 @@ impl Args {
 pub struct MigrationsDir(Option<PathBuf>);
 
 impl MigrationsDir {
-    /// The folder on disk and how messages name it: a given path is taken from the current
-    /// directory, the default is the project's `migrations/`.
-    pub fn resolve(&self, root: &Path) -> anyhow::Result<(PathBuf, String)> {
-        let (path, display) = match &self.0 {
-            Some(dir) => (dir.clone(), dir.display().to_string()),
-            None => (root.join("migrations"), "migrations".to_owned()),
-        };
-        let path = path
-            .canonicalize()
-            .with_context(|| format!("migrations folder `{display}` does not exist: pass an existing folder with --migrations"))?;
-        Ok((path, display))
+    /// The folder: a given path is taken from the current directory, the default is the
+    /// project's `migrations/`.
+    pub fn resolve(&self, root: &Path) -> anyhow::Result<MigrationsFolder> {
+        Ok(match &self.0 {
+            Some(dir) => MigrationsFolder::new(dir, &dir.display().to_string())?,
+            None => MigrationsFolder::new(&root.join("migrations"), "migrations")?,
+        })
     }
 }

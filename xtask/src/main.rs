@@ -1,19 +1,17 @@
 //! `cargo xtask`: contributor and CI commands.
 //!
-//! Offline commands (`new-migration`, `check`, `lint`, `history`, `heads`, `rebase`) run the core's loader
-//! on the folder directly, so they work without compiling `migrations` and without a database.
+//! Offline commands (`new-migration`, `check`, `lint`, `history`, `heads`, `rebase`) are those of
+//! `migrations-tool`, which `cargo migrations` runs in any project: the core's loader on the
+//! folder directly, so they work without compiling `migrations` and without a database.
 //! Database commands run the workspace's own `migrate` binary: the code staging and production run;
 //! `verify` and `schema` run the disposable-PostgreSQL tools of `migrations-verify`.
 
 mod bench;
 mod flags;
-mod folder;
+mod folder_commands;
 mod json;
-mod lint;
 mod migrate;
-mod new_migration;
 mod pg_version;
-mod schema_file;
 mod test;
 mod test_binaries;
 
@@ -22,8 +20,18 @@ use std::process::ExitCode;
 
 use flags::{Args, Command};
 
+/// The commands this workspace's messages name as fixes.
+const COMMANDS: migrations_core::hint::Commands = migrations_core::hint::Commands {
+    new_revision: "cargo xtask new-migration",
+    rebase: "cargo xtask rebase",
+    check: "cargo xtask check",
+    schema: "cargo xtask schema",
+    verify: "cargo xtask verify",
+};
+
 fn main() -> ExitCode {
     forget_cargo_run_variables();
+    migrations_core::hint::use_commands(COMMANDS);
     match run() {
         Ok(code) => code,
         Err(error) if json_requested() => {

@@ -66,6 +66,11 @@ fn run(
         "cargo run {cargo_flags...} --package {package} --bin {bin} -- {args...}"
     )
     .into();
+    // Its messages name this workspace's commands, as xtask's own do.
+    command.env(
+        migrations_core::hint::COMMANDS_VARIABLE,
+        crate::COMMANDS.to_variable(),
+    );
     let status = command.status().context("cannot run cargo")?;
     Ok(match status.code() {
         Some(0) => ExitCode::SUCCESS,

@@ -49,7 +49,7 @@ pub enum SslMode {
 }
 
 /// A bad or unusable connection string. Never shows the password.
-#[derive(Debug, thiserror::Error)]
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum ConnectError {
     #[error(
@@ -66,6 +66,12 @@ pub enum ConnectError {
     RootCert { path: String, reason: String },
     #[error("cannot connect to {url}: {reason}")]
     Connect { url: String, reason: String },
+}
+
+impl fmt::Debug for ConnectError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        crate::causes::message_and_causes(self, f)
+    }
 }
 
 /// A connection string (URL or `key=value` form) with its TLS settings taken out.

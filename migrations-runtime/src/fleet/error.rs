@@ -1,10 +1,13 @@
 //! What can be wrong with the list of a fleet's databases, found before any database is touched.
 
+use std::fmt;
+
+use crate::causes::message_and_causes;
 use crate::connect::ConnectError;
 use crate::error::Error;
 
 /// One bad entry of a list; `at` names it (`tenants.txt:4`, `--databases-query row 2`).
-#[derive(Debug, thiserror::Error)]
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum ListProblem {
     #[error("{at}: {error}")]
@@ -24,7 +27,7 @@ pub enum ListProblem {
 }
 
 /// A list that cannot be run: every problem of it, so that all are fixed at once.
-#[derive(Debug, thiserror::Error)]
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum FleetListError {
     #[error("{list} names no database: {fix}")]
@@ -52,7 +55,7 @@ fn lines(problems: &[ListProblem]) -> String {
 }
 
 /// Listing the databases with a query failed.
-#[derive(Debug, thiserror::Error)]
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum FleetError {
     #[error(transparent)]
@@ -63,4 +66,22 @@ pub enum FleetError {
         #[source]
         error: Box<Error>,
     },
+}
+
+impl fmt::Debug for ListProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        message_and_causes(self, f)
+    }
+}
+
+impl fmt::Debug for FleetListError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        message_and_causes(self, f)
+    }
+}
+
+impl fmt::Debug for FleetError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        message_and_causes(self, f)
+    }
 }

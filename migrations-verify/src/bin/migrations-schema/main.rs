@@ -1,15 +1,10 @@
 //! `migrations-schema`: a folder's schema files, rendered on a disposable PostgreSQL (`write`).
-//! `cargo xtask schema` runs it on this project's folder.
+//! `cargo xtask schema` runs it on this project's folder; `cargo migrations schema` is the same.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
 use clap::{Parser, Subcommand};
-use migrations_core::history::HistoryTable;
-use migrations_core::schema_file::{SCHEMA_SNAPSHOT, SCHEMA_SQL};
-use migrations_disposable::{DisposableServer, ServerOptions};
-use migrations_verify::schema_files::render_at_head;
+use migrations_verify::command_line::{SchemaArgs, write_schema};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -17,12 +12,8 @@ use migrations_verify::schema_files::render_at_head;
     about = "The schema at head as SQL and as a snapshot, rendered on a disposable PostgreSQL (chosen as DISPOSABLE_PG says)"
 )]
 struct Cli {
-    /// The folder of revisions (holding versions/ and optionally repeatable/)
-    #[arg(long, default_value = "migrations", global = true)]
-    migrations: PathBuf,
-    /// The history table the revisions use
-    #[arg(long, default_value = migrations_core::history::DEFAULT_HISTORY_TABLE, global = true)]
-    history_table: String,
+    #[command(flatten)]
+    args: SchemaArgs,
     #[command(subcommand)]
     command: Command,
 }
@@ -34,57 +25,8 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    match run(Cli::parse()) {
-        Ok(code) => code,
-        Err(error) => {
-            eprintln!("error: {error:#}");
-            ExitCode::from(2)
-        }
-    }
-}
-
-fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let display = cli.migrations.display().to_string();
-    let set = match migrations_core::load_dir_as(&cli.migrations, &display) {
-        Ok(set) => set,
-        Err(error) => {
-            eprintln!("{error}");
-            anyhow::bail!("the folder does not pass `check`; nothing was written");
-        }
-    };
-    let history = HistoryTable::new(&cli.history_table)?;
+    let cli = Cli::parse();
     match cli.command {
-        Command::Write => write(&cli.migrations, &display, &set, &history),
+        Command::Write => write_schema(cli.args),
     }
-}
-
-fn write(
-    dir: &std::path::Path,
-    display: &str,
-    set: &migrations_core::RevisionSet,
-    history: &HistoryTable,
-) -> anyhow::Result<ExitCode> {
-    let server = DisposableServer::start(ServerOptions::default())?;
-    let files = render_at_head(set, &server, history)?;
-    let mut written = Vec::new();
-    for (name, text) in [
-        (SCHEMA_SQL, &files.sql),
-        (SCHEMA_SNAPSHOT, &files.snapshot_json),
-    ] {
-        let path = dir.join(name);
-        if std::fs::read_to_string(&path).ok().as_ref() != Some(text) {
-            std::fs::write(&path, text)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            written.push(format!("{display}/{name}"));
-        }
-    }
-    let head = set.head().map_or("none", |h| h.name());
-    if written.is_empty() {
-        println!(
-            "{display}/{SCHEMA_SQL} and {display}/{SCHEMA_SNAPSHOT} are the schema at {head} already"
-        );
-    } else {
-        println!("wrote {}: the schema at {head}", written.join(" and "));
-    }
-    Ok(ExitCode::SUCCESS)
 }

@@ -1,10 +1,10 @@
 //! `check`'s look at a folder's schema files: their headers name the revisions they were rendered
 //! from, so a stale one is found without a database.
 
-use std::path::Path;
-
 use migrations_core::RevisionSet;
 use migrations_core::schema_file::{SCHEMA_SNAPSHOT, SCHEMA_SQL, Source};
+
+use crate::MigrationsFolder;
 
 /// A schema file that is not the one of the folder's revisions.
 pub struct StaleFile {
@@ -18,14 +18,14 @@ pub struct StaleFile {
 pub fn fix() -> String {
     format!(
         "run `{}` and commit the result",
-        migrations_core::schema_file::WRITE_COMMAND
+        migrations_core::hint::commands().schema
     )
 }
 
 /// Why the folder's schema files are not those of its revisions, one per file; nothing when they
 /// are, or when the folder keeps neither file.
-pub fn staleness(dir: &Path, display: &str, set: &RevisionSet) -> Vec<StaleFile> {
-    let read = |name: &str| std::fs::read_to_string(dir.join(name)).ok();
+pub fn staleness(folder: &MigrationsFolder, set: &RevisionSet) -> Vec<StaleFile> {
+    let read = |name: &str| std::fs::read_to_string(folder.path.join(name)).ok();
     let (sql, json) = (read(SCHEMA_SQL), read(SCHEMA_SNAPSHOT));
     if sql.is_none() && json.is_none() {
         return Vec::new();
@@ -41,7 +41,7 @@ pub fn staleness(dir: &Path, display: &str, set: &RevisionSet) -> Vec<StaleFile>
     files
         .into_iter()
         .filter_map(|(name, found)| {
-            let file = format!("{display}/{name}");
+            let file = format!("{}/{name}", folder.display);
             let message = match found {
                 None => Some(format!("{file} is missing: {}", fix())),
                 Some(found) => source.staleness(&file, found.as_ref()),

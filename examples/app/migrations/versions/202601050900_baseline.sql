@@ -1,0 +1,5 @@
+-- message: the empty schema every database starts from
+
+-- migrate:up
+
+-- migrate:down
