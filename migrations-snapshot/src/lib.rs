@@ -14,7 +14,7 @@ pub mod snapshot;
 
 pub use diff::{SchemaChange, SchemaDiff};
 pub use owners::{OWNER, Roles};
-pub use schema_file::{HeadSchema, SchemaFiles, schema_files, server_major};
+pub use schema_file::{HeadSchema, SchemaFiles, schema_files, server_major, server_major_async};
 pub use snapshot::{
     ColumnOrder, ObjectKind, SchemaObject, SchemaSnapshot, SnapshotError, SnapshotOptions,
 };

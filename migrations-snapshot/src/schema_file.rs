@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::owners::Roles;
 use crate::render::render;
-use crate::snapshot::{SchemaObject, SchemaSnapshot, SnapshotError};
+use crate::snapshot::{Catalog, SchemaObject, SchemaSnapshot, SnapshotError, block_on};
 
 /// Both files' text.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -82,13 +82,26 @@ pub fn schema_files(
 
 /// The major version of the connected server.
 pub fn server_major(client: &mut postgres::Client) -> Result<u32, SnapshotError> {
+    block_on(read_server_major(client))
+}
+
+/// [`server_major`] over `tokio-postgres`.
+pub async fn server_major_async(client: &mut tokio_postgres::Client) -> Result<u32, SnapshotError> {
+    read_server_major(client).await
+}
+
+async fn read_server_major<C: Catalog>(catalog: &mut C) -> Result<u32, SnapshotError> {
     let what = "server version";
-    let row = client
-        .query_one(
+    let rows = catalog
+        .query(
             "SELECT current_setting('server_version_num')::int4 / 10000",
             &[],
         )
+        .await
         .map_err(|error| SnapshotError::Query { what, error })?;
+    let Some(row) = rows.first() else {
+        return Err(SnapshotError::NoRow { what });
+    };
     let major: i32 = row.try_get(0).map_err(|error| SnapshotError::Decode {
         what,
         column: "server_version_num",
