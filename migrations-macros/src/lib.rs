@@ -25,11 +25,14 @@ const MANIFEST_DIR_OVERRIDE: &str = "MIGRATIONS_MACROS_MANIFEST_DIR";
 /// - `repeatables::<NAME>`: one constant per repeatable migration;
 /// - `BASE`, `HEAD`: the baseline and the newest revision;
 /// - `REVISIONS`: the whole set, oldest first;
-/// - `runner()`: the runner over that set.
+/// - `HEAD_SCHEMA`: the folder's `schema.snapshot.json` (written by `cargo xtask schema`), the
+///   schema at head that `migrate drift` compares databases with, or `None` without the file;
+/// - `runner()`: the runner over that set, carrying `HEAD_SCHEMA`.
 ///
 /// Every file is `include_str!`ed, so editing one rebuilds the crate. Adding or removing a file
 /// changes no included file: the crate needs a `build.rs` printing
-/// `cargo:rerun-if-changed=versions` and `cargo:rerun-if-changed=repeatable` for that.
+/// `cargo:rerun-if-changed=versions`, `cargo:rerun-if-changed=repeatable` and
+/// `cargo:rerun-if-changed=schema.snapshot.json` for that.
 #[proc_macro]
 pub fn embed(input: TokenStream) -> TokenStream {
     match embed_folder(input.into()) {
