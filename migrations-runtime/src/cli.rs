@@ -8,8 +8,8 @@
 //! ```
 //!
 //! The database comes from `--database-url` or `DATABASE_URL`; its password is never printed.
-//! `--databases FILE` or `--databases-query SQL` runs `upgrade`, `downgrade` or `current` on a
-//! fleet of databases instead (see [`crate::fleet`]).
+//! `--databases FILE` or `--databases-query SQL` runs `upgrade`, `downgrade`, `current` or `drift`
+//! on a fleet of databases instead (see [`crate::fleet`]).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -22,6 +22,7 @@ use crate::connect::DatabaseUrl;
 use crate::error::{DriverError, Error};
 use crate::runner::{Resolution, Runner};
 
+mod drift;
 mod error;
 mod fleet;
 mod fleet_output;
@@ -85,8 +86,8 @@ struct Cli {
     #[arg(long, value_parser = parse_duration, default_value = "10s", global = true)]
     connect_timeout: Duration,
 
-    /// With --databases: print one JSON object per database, one per line, as each finishes; the summary goes to stderr
-    #[arg(long, global = true, requires = "fleet")]
+    /// With drift: print one JSON document (errors as JSON on stderr); with --databases: one JSON object per database, one per line, as each finishes, the summary on stderr
+    #[arg(long, global = true)]
     json: bool,
 
     #[command(subcommand)]
@@ -125,6 +126,8 @@ enum Subcommands {
         #[arg(allow_negative_numbers = true)]
         target: String,
     },
+    /// Compare the database's schema with the one its revisions give: exit 0 equal, 1 drifted, 2 not compared
+    Drift(drift::DriftArgs),
     /// Clear the dirty marker of a non-transactional revision that stopped part-way
     Resolve {
         /// Its remaining statements were run by hand: record it as applied (or reverted)
@@ -201,7 +204,14 @@ fn run(runner: Runner, cli: Cli) -> Result<ExitCode, CliError> {
             during: "starting the runtime",
             error: DriverError::Connection(error.to_string()),
         })?;
-    if cli.databases.is_some() || cli.databases_query.is_some() {
+    if let Subcommands::Drift(args) = &cli.command {
+        return Ok(runtime.block_on(drift::run(&runner, &cli, args)));
+    }
+    let fleet = cli.databases.is_some() || cli.databases_query.is_some();
+    if cli.json && !fleet {
+        return Err(CliError::NoJson);
+    }
+    if fleet {
         return runtime.block_on(fleet::run(&runner, cli));
     }
     runtime.block_on(run_command(&runner, cli))?;
@@ -282,6 +292,8 @@ async fn output(
             };
             format!("{}\n", runner.resolve_async(client, resolution).await?)
         }
+        // `run` hands drift to `drift::run`, which prints its own output and exit code.
+        Subcommands::Drift(_) => String::new(),
     })
 }
 
