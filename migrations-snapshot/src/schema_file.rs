@@ -29,8 +29,32 @@ pub struct HeadSchema {
 }
 
 impl HeadSchema {
+    /// The file of `snapshot`, a database at revision `head` built by `roles`' migrations role on
+    /// a PostgreSQL `server_major`, rendered from `source`.
+    pub fn new(
+        snapshot: &SchemaSnapshot,
+        roles: &Roles,
+        head: &str,
+        source: &Source,
+        server_major: u32,
+    ) -> HeadSchema {
+        HeadSchema {
+            head: head.to_owned(),
+            source: source.to_string(),
+            server: format!("PostgreSQL {server_major}"),
+            objects: snapshot.owner_independent(roles).objects().to_vec(),
+        }
+    }
+
     pub fn from_json(text: &str) -> Result<HeadSchema, serde_json::Error> {
         serde_json::from_str(text)
+    }
+
+    /// The file's text: pretty JSON, the source fields first.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self)
+            .map(|json| json + "\n")
+            .unwrap_or_default()
     }
 
     /// The owner-independent snapshot at head.
@@ -68,15 +92,7 @@ pub fn schema_files(
     sql.push_str("SET LOCAL search_path = pg_catalog;\n");
     sql.push_str(&render(head, fresh, &roles.migrations));
     sql.push_str("\nCOMMIT;\n");
-    let file = HeadSchema {
-        head: source.head.clone(),
-        source: source.to_string(),
-        server,
-        objects: head.owner_independent(roles).objects().to_vec(),
-    };
-    let snapshot_json = serde_json::to_string_pretty(&file)
-        .map(|json| json + "\n")
-        .unwrap_or_default();
+    let snapshot_json = HeadSchema::new(head, roles, &source.head, source, server_major).to_json();
     SchemaFiles { sql, snapshot_json }
 }
 

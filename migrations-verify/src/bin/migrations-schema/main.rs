@@ -1,5 +1,6 @@
-//! `migrations-schema`: a folder's schema files, rendered on a disposable PostgreSQL (`write`).
-//! `cargo xtask schema` runs it on this project's folder.
+//! `migrations-schema`: a folder's schema files, rendered on a disposable PostgreSQL (`write`),
+//! and the schema at an older revision as a reference for `migrate drift --reference`
+//! (`reference`). `cargo xtask schema` and `cargo xtask drift` run it on this project's folder.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -9,7 +10,7 @@ use clap::{Parser, Subcommand};
 use migrations_core::history::HistoryTable;
 use migrations_core::schema_file::{SCHEMA_SNAPSHOT, SCHEMA_SQL};
 use migrations_disposable::{DisposableServer, ServerOptions};
-use migrations_verify::schema_files::render_at_head;
+use migrations_verify::schema_files::{reference_at, render_at_head};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -31,6 +32,15 @@ struct Cli {
 enum Command {
     /// Write schema.sql and schema.snapshot.json next to the folder's versions/
     Write,
+    /// Write the schema at a revision as a snapshot file, the reference `migrate drift --reference` compares a database at that revision with
+    Reference {
+        /// The revision: file stem, id or slug
+        #[arg(long, value_name = "REVISION")]
+        at: String,
+        /// Where to write it
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -55,6 +65,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let history = HistoryTable::new(&cli.history_table)?;
     match cli.command {
         Command::Write => write(&cli.migrations, &display, &set, &history),
+        Command::Reference { at, out } => reference(&set, &history, &at, &out),
     }
 }
 
@@ -86,5 +97,29 @@ fn write(
     } else {
         println!("wrote {}: the schema at {head}", written.join(" and "));
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn reference(
+    set: &migrations_core::RevisionSet,
+    history: &HistoryTable,
+    at: &str,
+    out: &std::path::Path,
+) -> anyhow::Result<ExitCode> {
+    let Some(revision) = set.find(at) else {
+        anyhow::bail!(
+            "unknown revision `{at}`: name a revision of the folder by file stem, id or slug"
+        );
+    };
+    let server = DisposableServer::start(ServerOptions::default())?;
+    let schema = reference_at(set, &server, history, revision)?;
+    std::fs::write(out, schema.to_json())
+        .with_context(|| format!("cannot write {}", out.display()))?;
+    eprintln!(
+        "wrote {}: the schema at {} on {}",
+        out.display(),
+        revision.name(),
+        schema.server
+    );
     Ok(ExitCode::SUCCESS)
 }
