@@ -196,3 +196,31 @@ pub fn schema_snapshot(client: &mut postgres::Client) -> migrations_verify::Sche
     };
     migrations_verify::SchemaSnapshot::capture(client, &options).expect("snapshot")
 }
+
+/// A fixture folder copied into a folder of its own, with the `schema.snapshot.json` that
+/// `cargo xtask schema` would write, rendered on the process's disposable server (so on its
+/// PostgreSQL version): `fixture-migrate` carries it as `embed!` does, for `migrate drift`.
+pub fn fixture_with_schema_file(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let from = fixture_dir(name);
+    for sub in ["versions", "repeatable"] {
+        let Ok(entries) = std::fs::read_dir(from.join(sub)) else {
+            continue;
+        };
+        std::fs::create_dir_all(dir.path().join(sub)).expect("create the folder");
+        for entry in entries {
+            let path = entry.expect("an entry").path();
+            let file = path.file_name().expect("a file name").to_owned();
+            std::fs::copy(&path, dir.path().join(sub).join(file)).expect("copy");
+        }
+    }
+    let server = DisposableServer::shared().unwrap_or_else(|e| panic!("{e}"));
+    let history = migrations_core::HistoryTable::default();
+    let files = migrations_verify::schema_files::render_at_head(&fixture(name), server, &history)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let snapshot = dir
+        .path()
+        .join(migrations_core::schema_file::SCHEMA_SNAPSHOT);
+    std::fs::write(snapshot, files.snapshot_json).expect("write the schema snapshot");
+    dir
+}

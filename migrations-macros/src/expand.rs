@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use migrations_core::load::{repeatable_path, revision_path};
+use migrations_core::schema_file::SCHEMA_SNAPSHOT;
 use migrations_core::{LintAllow, Repeatable, Revision, RevisionSet, Section};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
@@ -143,6 +144,25 @@ fn repeatable(repeatable: &Repeatable) -> TokenStream {
     }
 }
 
+/// `HEAD_SCHEMA`: the folder's `schema.snapshot.json` when it has one, included so that editing
+/// it rebuilds the crate.
+fn head_schema(dir: &Path) -> TokenStream {
+    let path = dir.join(SCHEMA_SNAPSHOT);
+    let value = if path.is_file() {
+        let path = path.canonicalize().unwrap_or(path);
+        let path = path.to_string_lossy();
+        quote! { ::core::option::Option::Some(::core::include_str!(#path)) }
+    } else {
+        quote! { ::core::option::Option::None }
+    };
+    quote! {
+        /// The schema at head as `cargo xtask schema` wrote it (`schema.snapshot.json` next to
+        /// `versions/`), which `migrate drift` compares databases with; `None` when the folder
+        /// has no such file.
+        pub const HEAD_SCHEMA: ::core::option::Option<&str> = #value;
+    }
+}
+
 /// The items for a set loaded from `dir`.
 pub fn items(set: &RevisionSet, dir: &Path) -> TokenStream {
     let revision_names: Vec<Ident> = set
@@ -174,6 +194,8 @@ pub fn items(set: &RevisionSet, dir: &Path) -> TokenStream {
         .repeatables()
         .iter()
         .map(|r| track(&repeatable_path(dir, r.name())));
+
+    let head_schema = head_schema(dir);
 
     let base_and_head = match (revision_names.first(), revision_names.last()) {
         (Some(base), Some(head)) => quote! {
@@ -212,9 +234,15 @@ pub fn items(set: &RevisionSet, dir: &Path) -> TokenStream {
                 ::std::borrow::Cow::Borrowed(const { &[#(repeatables::#repeatable_names),*] }),
             );
 
-        /// The runner over [`REVISIONS`].
+        #head_schema
+
+        /// The runner over [`REVISIONS`], carrying [`HEAD_SCHEMA`].
         pub fn runner() -> ::migrations_runtime::Runner {
-            ::migrations_runtime::Runner::new(REVISIONS)
+            let runner = ::migrations_runtime::Runner::new(REVISIONS);
+            match HEAD_SCHEMA {
+                ::core::option::Option::Some(snapshot) => runner.with_head_schema(snapshot),
+                ::core::option::Option::None => runner,
+            }
         }
     }
 }

@@ -32,7 +32,9 @@ const DEFAULT_FOLDER: &str = "migrations";
 /// - `repeatables::<NAME>`: one constant per repeatable migration;
 /// - `BASE`, `HEAD`: the baseline and the newest revision;
 /// - `REVISIONS`: the whole set, oldest first;
-/// - `runner()`: the runner over that set.
+/// - `HEAD_SCHEMA`: the folder's `schema.snapshot.json` (written by `cargo xtask schema`), the
+///   schema at head that `migrate drift` compares databases with, or `None` without the file;
+/// - `runner()`: the runner over that set, carrying `HEAD_SCHEMA`.
 ///
 /// Every file is `include_str!`ed, so editing or removing one rebuilds the crate. A file added to
 /// the folder is seen only through a build script that watches the folder; the crate fails to

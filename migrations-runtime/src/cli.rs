@@ -8,9 +8,9 @@
 //! ```
 //!
 //! The database comes from `--database-url` or `DATABASE_URL`; its password is never printed.
-//! `--databases FILE` or `--databases-query SQL` runs `upgrade`, `downgrade` or `current` on a
-//! fleet of databases instead (see [`crate::fleet`]). `--json` prints JSON instead of text, errors
-//! included (see `json_command`).
+//! `--databases FILE` or `--databases-query SQL` runs `upgrade`, `downgrade`, `current` or `drift`
+//! on a fleet of databases instead (see [`crate::fleet`]). `--json` prints JSON instead of text,
+//! errors included (see `json_command`).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -23,6 +23,7 @@ use crate::connect::DatabaseUrl;
 use crate::error::{DriverError, Error};
 use crate::runner::{Resolution, Runner};
 
+mod drift;
 mod error;
 mod fleet;
 mod fleet_json;
@@ -131,6 +132,8 @@ enum Subcommands {
         #[arg(allow_negative_numbers = true)]
         target: String,
     },
+    /// Compare the database's schema with the one its revisions give: exit 0 equal, 1 drifted, 2 not compared
+    Drift(drift::DriftArgs),
     /// Clear the dirty marker of a non-transactional revision that stopped part-way
     Resolve {
         /// Its remaining statements were run by hand: record it as applied (or reverted)
@@ -208,6 +211,9 @@ fn run(runner: Runner, cli: Cli) -> Result<ExitCode, CliError> {
             during: "starting the runtime",
             error: DriverError::Connection(error.to_string()),
         })?;
+    if let Subcommands::Drift(args) = &cli.command {
+        return Ok(runtime.block_on(drift::run(&runner, &cli, args)));
+    }
     if cli.databases.is_some() || cli.databases_query.is_some() {
         return runtime.block_on(fleet::run(&runner, cli));
     }
@@ -293,6 +299,8 @@ async fn output(
             };
             format!("{}\n", runner.resolve_async(client, resolution).await?)
         }
+        // `run` hands drift to `drift::run`, which prints its own output and exit code.
+        Subcommands::Drift(_) => String::new(),
     })
 }
 

@@ -15,6 +15,7 @@
 //! runners may start at once: the first applies, the others wait and then find nothing to do.
 //! The client must not be inside a transaction of its own when a command starts.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -32,13 +33,29 @@ use crate::settings::{Settings, StepHook};
 #[derive(Clone, Debug)]
 pub struct Runner {
     settings: Settings,
+    /// The folder's `schema.snapshot.json`, for `migrate drift`.
+    head_schema: Option<Cow<'static, str>>,
 }
 
 impl Runner {
     pub fn new(revisions: RevisionSet) -> Runner {
         Runner {
             settings: Settings::new(revisions),
+            head_schema: None,
         }
+    }
+
+    /// Carries the schema at head as `cargo xtask schema` wrote it (the text of
+    /// `schema.snapshot.json`), which `migrate drift` compares a database with; the `runner()`
+    /// of [`crate::embed!`] passes the folder's file.
+    pub fn with_head_schema(mut self, snapshot_json: impl Into<Cow<'static, str>>) -> Runner {
+        self.head_schema = Some(snapshot_json.into());
+        self
+    }
+
+    /// The text given to [`Runner::with_head_schema`].
+    pub fn head_schema(&self) -> Option<&str> {
+        self.head_schema.as_deref()
     }
 
     /// Uses another history table than refinery's default `refinery_schema_history`; a

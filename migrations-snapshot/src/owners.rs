@@ -7,7 +7,9 @@
 //! roles (those the revisions grant to, or give objects to) stay as they are.
 
 use crate::render::text::{split_outside_quotes, unquote};
-use crate::snapshot::{ObjectKind, SchemaObject, SchemaSnapshot, SnapshotError};
+use postgres::types::Type;
+
+use crate::snapshot::{Catalog, ObjectKind, SchemaObject, SchemaSnapshot, SnapshotError, block_on};
 
 /// How an owner-independent snapshot writes the roles it leaves out.
 pub const OWNER: &str = "OWNER";
@@ -28,13 +30,32 @@ impl Roles {
         client: &mut postgres::Client,
         history_table: &str,
     ) -> Result<Roles, SnapshotError> {
+        block_on(Roles::read_from(client, history_table))
+    }
+
+    /// [`Roles::read`] over `tokio-postgres`.
+    pub async fn read_async(
+        client: &mut tokio_postgres::Client,
+        history_table: &str,
+    ) -> Result<Roles, SnapshotError> {
+        Roles::read_from(client, history_table).await
+    }
+
+    async fn read_from<C: Catalog>(
+        catalog: &mut C,
+        history_table: &str,
+    ) -> Result<Roles, SnapshotError> {
         let what = "roles that own the schema";
-        let row = client
-            .query_one(
+        let rows = catalog
+            .query(
                 "SELECT coalesce((SELECT pg_catalog.pg_get_userbyid(c.relowner)::text FROM pg_catalog.pg_class c WHERE c.oid = pg_catalog.to_regclass($1::text)), current_user::text), (SELECT r.rolname::text FROM pg_catalog.pg_roles r WHERE r.oid = 10)",
-                &[&history_table],
+                &[(&history_table, Type::TEXT)],
             )
+            .await
             .map_err(|error| SnapshotError::Query { what, error })?;
+        let Some(row) = rows.first() else {
+            return Err(SnapshotError::NoRow { what });
+        };
         let get = |index: usize, column: &'static str| {
             row.try_get::<_, String>(index)
                 .map_err(|error| SnapshotError::Decode {

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::owners::Roles;
 use crate::render::render;
-use crate::snapshot::{SchemaObject, SchemaSnapshot, SnapshotError};
+use crate::snapshot::{Catalog, SchemaObject, SchemaSnapshot, SnapshotError, block_on};
 
 /// Both files' text.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -29,8 +29,32 @@ pub struct HeadSchema {
 }
 
 impl HeadSchema {
+    /// The file of `snapshot`, a database at revision `head` built by `roles`' migrations role on
+    /// a PostgreSQL `server_major`, rendered from `source`.
+    pub fn new(
+        snapshot: &SchemaSnapshot,
+        roles: &Roles,
+        head: &str,
+        source: &Source,
+        server_major: u32,
+    ) -> HeadSchema {
+        HeadSchema {
+            head: head.to_owned(),
+            source: source.to_string(),
+            server: format!("PostgreSQL {server_major}"),
+            objects: snapshot.owner_independent(roles).objects().to_vec(),
+        }
+    }
+
     pub fn from_json(text: &str) -> Result<HeadSchema, serde_json::Error> {
         serde_json::from_str(text)
+    }
+
+    /// The file's text: pretty JSON, the source fields first.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self)
+            .map(|json| json + "\n")
+            .unwrap_or_default()
     }
 
     /// The owner-independent snapshot at head.
@@ -68,27 +92,32 @@ pub fn schema_files(
     sql.push_str("SET LOCAL search_path = pg_catalog;\n");
     sql.push_str(&render(head, fresh, &roles.migrations));
     sql.push_str("\nCOMMIT;\n");
-    let file = HeadSchema {
-        head: source.head.clone(),
-        source: source.to_string(),
-        server,
-        objects: head.owner_independent(roles).objects().to_vec(),
-    };
-    let snapshot_json = serde_json::to_string_pretty(&file)
-        .map(|json| json + "\n")
-        .unwrap_or_default();
+    let snapshot_json = HeadSchema::new(head, roles, &source.head, source, server_major).to_json();
     SchemaFiles { sql, snapshot_json }
 }
 
 /// The major version of the connected server.
 pub fn server_major(client: &mut postgres::Client) -> Result<u32, SnapshotError> {
+    block_on(read_server_major(client))
+}
+
+/// [`server_major`] over `tokio-postgres`.
+pub async fn server_major_async(client: &mut tokio_postgres::Client) -> Result<u32, SnapshotError> {
+    read_server_major(client).await
+}
+
+async fn read_server_major<C: Catalog>(catalog: &mut C) -> Result<u32, SnapshotError> {
     let what = "server version";
-    let row = client
-        .query_one(
+    let rows = catalog
+        .query(
             "SELECT current_setting('server_version_num')::int4 / 10000",
             &[],
         )
+        .await
         .map_err(|error| SnapshotError::Query { what, error })?;
+    let Some(row) = rows.first() else {
+        return Err(SnapshotError::NoRow { what });
+    };
     let major: i32 = row.try_get(0).map_err(|error| SnapshotError::Decode {
         what,
         column: "server_version_num",

@@ -9,6 +9,7 @@ mod options;
 
 use serde::Serialize;
 
+pub(crate) use capture::{Catalog, block_on};
 pub use error::SnapshotError;
 pub use object::{ObjectKind, SchemaObject};
 pub use options::{ColumnOrder, SnapshotOptions};
@@ -31,7 +32,17 @@ impl SchemaSnapshot {
         client: &mut postgres::Client,
         options: &SnapshotOptions,
     ) -> Result<SchemaSnapshot, SnapshotError> {
-        capture::capture(client, options).map(Self::from_objects)
+        block_on(capture::capture(client, options)).map(Self::from_objects)
+    }
+
+    /// [`SchemaSnapshot::capture`] over `tokio-postgres`.
+    pub async fn capture_async(
+        client: &mut tokio_postgres::Client,
+        options: &SnapshotOptions,
+    ) -> Result<SchemaSnapshot, SnapshotError> {
+        capture::capture(client, options)
+            .await
+            .map(Self::from_objects)
     }
 
     /// Builds a snapshot from objects listed in any order; of two objects with the same kind and
@@ -69,4 +80,15 @@ impl SchemaSnapshot {
             .ok()
             .map(|index| self.objects[index].definition.as_str())
     }
+}
+
+/// An application may capture on a multi-threaded runtime, and a fleet runs captures as its
+/// databases' operations.
+#[cfg(test)]
+#[allow(dead_code)]
+fn captures_are_send<'a>(
+    client: &'a mut tokio_postgres::Client,
+    options: &'a SnapshotOptions,
+) -> impl Future + Send + 'a {
+    SchemaSnapshot::capture_async(client, options)
 }

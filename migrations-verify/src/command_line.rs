@@ -7,5 +7,5 @@ mod schema;
 mod verify;
 
 pub use error::CommandError;
-pub use schema::{SchemaArgs, write_schema};
+pub use schema::{SchemaArgs, write_reference, write_schema};
 pub use verify::{VerifyArgs, run_verify};

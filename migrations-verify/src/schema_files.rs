@@ -1,12 +1,13 @@
 //! A folder's `schema.sql` and `schema.snapshot.json`: rendered from a disposable database upgraded
 //! to head, and held against the committed ones by verify.
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use migrations_core::hint;
 use migrations_core::history::HistoryTable;
 use migrations_core::schema_file::{SCHEMA_SNAPSHOT, SCHEMA_SQL, Source};
-use migrations_core::{RevisionSet, Target};
+use migrations_core::{Revision, RevisionSet, Target};
 use migrations_disposable::{DisposableError, DisposableServer};
 use migrations_runtime::Runner;
 use migrations_snapshot::{
@@ -26,7 +27,7 @@ pub enum SchemaFilesError {
     #[error("the history table name: {0}")]
     HistoryTable(#[from] migrations_core::history::HistoryTableError),
     #[error(
-        "the revisions do not reach head on a fresh database: {reason}; `{}` names the revision to fix",
+        "the revisions do not apply to a fresh database: {reason}; `{}` names the revision to fix",
         hint::commands().verify
     )]
     Upgrade { reason: String },
@@ -171,4 +172,40 @@ pub fn render_at_head(
         })?;
     let head = SchemaSnapshot::capture(&mut client, &options)?;
     Ok(render_files(&mut client, &head, &fresh, set, history)?)
+}
+
+/// The schema at `revision` as `migrate drift --reference` reads it: a database of `server`
+/// upgraded to the revision, with the repeatable migrations an upgrade to it runs, in the form of
+/// `schema.snapshot.json` (its `head` the revision).
+pub fn reference_at(
+    set: &RevisionSet,
+    server: &DisposableServer,
+    history: &HistoryTable,
+    revision: &Revision,
+) -> Result<HeadSchema, SchemaFilesError> {
+    let db = server.create_db()?;
+    let mut client = db.connect()?;
+    Runner::new(set.clone())
+        .with_history_table(history.name())?
+        .upgrade(&mut client, Target::Revision(revision.clone()))
+        .map_err(|error| SchemaFilesError::Upgrade {
+            reason: error.to_string(),
+        })?;
+    let snapshot = SchemaSnapshot::capture(&mut client, &snapshot_options(history))?;
+    let roles = Roles::read(&mut client, history.name())?;
+    let major = server_major(&mut client)?;
+    let through = set
+        .position(revision.id())
+        .map_or(set.revisions().len(), |position| position + 1);
+    let applied = RevisionSet::from_checked_parts(
+        Cow::Owned(set.revisions()[..through].to_vec()),
+        Cow::Owned(set.repeatables().to_vec()),
+    );
+    Ok(HeadSchema::new(
+        &snapshot,
+        &roles,
+        revision.name(),
+        &Source::of(&applied),
+        major,
+    ))
 }

@@ -198,7 +198,7 @@ pub fn sorted_lines(text: &str) -> String {
 }
 
 /// Durations (`12 ms`, `1.5 s`) as `<t>`, `pid 123` as `pid <n>`, a client address as `<where>`.
-fn placeholders(text: &str) -> String {
+pub fn placeholders(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(start) = rest.find(|c: char| c.is_ascii_digit()) {

@@ -43,6 +43,10 @@ Database (the `migrate` binary of this workspace, on DATABASE_URL):
   upgrade [TARGET] [--sql [FROM:]TO]   downgrade TARGET [--sql]   stamp TARGET
   current   pending   resolve --finished|--rolled-back
   history               with DATABASE_URL set: applied or pending, and when
+  drift [--ignore KIND:NAME]... [--json]
+                        compare the database's schema with the one its revisions give; below head
+                        (or on another PostgreSQL major) the reference is built on a disposable
+                        PostgreSQL at the database's revision; exit 0 equal, 1 drifted, 2 error
   (`cargo xtask upgrade --help` shows the options)
 ";
 
@@ -69,6 +73,8 @@ pub enum Command {
     Verify(Vec<String>),
     /// `schema`, passed to `migrations-schema write` as it is.
     Schema(Vec<String>),
+    /// `drift`: `migrate drift`, with a reference built for a database below head.
+    Drift(Vec<String>),
     /// `test`: the suite, with arguments passed to `cargo test --workspace`.
     Test(Vec<String>),
     /// `bench`, passed to `migrations-bench` as it is.
@@ -218,6 +224,11 @@ impl Args {
         if name == "schema" {
             return Ok(Args {
                 command: Command::Schema(args),
+            });
+        }
+        if name == "drift" {
+            return Ok(Args {
+                command: Command::Drift(args),
             });
         }
         if name == "bench" {

@@ -4,9 +4,11 @@
 //! `migrations-tool`, which `cargo migrations` runs in any project: the core's loader on the
 //! folder directly, so they work without compiling `migrations` and without a database.
 //! Database commands run the workspace's own `migrate` binary: the code staging and production run;
-//! `verify` and `schema` run the disposable-PostgreSQL tools of `migrations-verify`.
+//! `verify` and `schema` run the disposable-PostgreSQL tools of `migrations-verify`, and `drift`
+//! both: `migrate drift`, after building the reference on a disposable PostgreSQL where needed.
 
 mod bench;
+mod drift;
 mod flags;
 mod folder_commands;
 mod json;
@@ -57,6 +59,7 @@ fn run() -> anyhow::Result<ExitCode> {
         Command::Migrate(args) => migrate::migrate(&root, &args),
         Command::Verify(args) => migrate::verify(&root, &args),
         Command::Schema(args) => migrate::schema(&root, &args),
+        Command::Drift(args) => drift::drift(&root, &args),
         Command::Test(args) => test::run(&root, &args),
         Command::Bench(args) => bench::run(&root, &args),
         Command::NewMigration(cmd) => cmd.run(&root),

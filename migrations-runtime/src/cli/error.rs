@@ -18,7 +18,7 @@ pub(super) enum CliError {
         source: std::io::Error,
     },
     #[error(
-        "`{command}` runs on one database: --databases and --databases-query go with upgrade, downgrade and current (without --sql)"
+        "`{command}` runs on one database: --databases and --databases-query go with upgrade, downgrade, current (without --sql) and drift"
     )]
     NotForFleet { command: &'static str },
 }

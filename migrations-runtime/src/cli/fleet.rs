@@ -37,6 +37,7 @@ impl FleetCommand {
                     Subcommands::History => "history",
                     Subcommands::Pending => "pending",
                     Subcommands::Stamp { .. } => "stamp",
+                    Subcommands::Drift(_) => "drift",
                     _ => "resolve",
                 };
                 return Err(CliError::NotForFleet { command });
@@ -47,18 +48,8 @@ impl FleetCommand {
 
 pub(super) async fn run(runner: &Runner, cli: Cli) -> Result<ExitCode, CliError> {
     let command = FleetCommand::of(&cli.command)?;
-    let databases = list(&cli).await?;
-    let fleet = Fleet::new(databases)
-        .with_jobs(usize::from(cli.jobs))
-        .with_canary(cli.canary.unwrap_or(0))
-        .keep_going(cli.keep_going)
-        .with_connect_timeout(cli.connect_timeout);
-    let width = fleet
-        .databases()
-        .iter()
-        .map(|database| database.name().chars().count())
-        .max()
-        .unwrap_or(0);
+    let fleet = of(&cli).await?;
+    let width = name_width(&fleet);
     let succeeded = match command {
         FleetCommand::Upgrade(target) => {
             let printer = Printer::new(cli.json, width, target == Target::Head);
@@ -83,6 +74,25 @@ pub(super) async fn run(runner: &Runner, cli: Cli) -> Result<ExitCode, CliError>
         true => ExitCode::SUCCESS,
         false => ExitCode::FAILURE,
     })
+}
+
+/// The fleet the command line names, run as its options say.
+pub(super) async fn of(cli: &Cli) -> Result<Fleet, CliError> {
+    Ok(Fleet::new(list(cli).await?)
+        .with_jobs(usize::from(cli.jobs))
+        .with_canary(cli.canary.unwrap_or(0))
+        .keep_going(cli.keep_going)
+        .with_connect_timeout(cli.connect_timeout))
+}
+
+/// The width of the name column: the longest name.
+pub(super) fn name_width(fleet: &Fleet) -> usize {
+    fleet
+        .databases()
+        .iter()
+        .map(|database| database.name().chars().count())
+        .max()
+        .unwrap_or(0)
 }
 
 /// Runs an upgrade or a downgrade, printing each database as it finishes, then the summary.

@@ -23,6 +23,8 @@ pub(super) async fn output(
     command: Subcommands,
 ) -> Result<String, Error> {
     Ok(match command {
+        // `run` hands drift to `drift::run`, which prints its own document and exit code.
+        Subcommands::Drift(_) => String::new(),
         Subcommands::Current => line(&CurrentDocument::from(&runner.current_async(client).await?)),
         Subcommands::History => line(&HistoryDocument::from(&runner.history_async(client).await?)),
         Subcommands::Pending => line(&PendingDocument::from(

@@ -1,64 +1,87 @@
 //! Reads the system catalogs of the connected database, one query per kind of object, inside one
 //! read-only transaction, and turns the rows into snapshot objects.
 
+mod catalog;
 mod relations;
 mod server_version;
 mod standalone;
 
 use std::collections::BTreeMap;
 
-use postgres::types::{FromSql, ToSql, Type};
-use postgres::{IsolationLevel, Row, Transaction};
+use postgres::Row;
+use postgres::types::FromSql;
 
 use super::error::SnapshotError;
 use super::object::{ObjectKind, SchemaObject};
 use super::options::SnapshotOptions;
+pub(crate) use catalog::{Catalog, Params, block_on};
 use server_version::ServerVersion;
 
 const SESSION_SETTINGS: &str = include_str!("queries/session.sql");
 
-pub(super) fn capture(
-    client: &mut postgres::Client,
+/// The snapshot's transaction: every catalog read sees one moment of the database, and nothing
+/// it sets outlives it.
+const BEGIN: &str = "START TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY";
+
+pub(super) async fn capture<C: Catalog>(
+    catalog: &mut C,
     options: &SnapshotOptions,
 ) -> Result<Vec<SchemaObject>, SnapshotError> {
-    let mut transaction = client
-        .build_transaction()
-        .isolation_level(IsolationLevel::RepeatableRead)
-        .read_only(true)
-        .start()
+    catalog
+        .execute(BEGIN)
+        .await
         .map_err(|error| SnapshotError::Begin { error })?;
-    transaction
-        .batch_execute(SESSION_SETTINGS)
+    match read(catalog, options).await {
+        Ok(objects) => {
+            catalog
+                .execute("COMMIT")
+                .await
+                .map_err(|error| SnapshotError::Commit { error })?;
+            Ok(objects)
+        }
+        Err(error) => {
+            // The capture's error is the one to report; a connection that cannot roll back is
+            // broken, and says so at its next use.
+            let _ = catalog.execute("ROLLBACK").await;
+            Err(error)
+        }
+    }
+}
+
+async fn read<C: Catalog>(
+    catalog: &mut C,
+    options: &SnapshotOptions,
+) -> Result<Vec<SchemaObject>, SnapshotError> {
+    catalog
+        .execute(SESSION_SETTINGS)
+        .await
         .map_err(|error| SnapshotError::Query {
             what: "session settings",
             error,
         })?;
-    let version = ServerVersion::read(&mut transaction)?;
+    let version = ServerVersion::read(catalog).await?;
 
     let mut objects = Objects::default();
-    let history_schemas = standalone::read(&mut transaction, version, options, &mut objects)?;
-    relations::read(&mut transaction, options, &mut objects)?;
+    let history_schemas = standalone::read(catalog, version, options, &mut objects).await?;
+    relations::read(catalog, options, &mut objects).await?;
     // The runner creates the schema of a schema-qualified history table; with the table left out,
     // the schema would be the only trace of it.
     for schema in history_schemas {
         objects.remove_schema_if_unused(&schema);
     }
-
-    transaction
-        .commit()
-        .map_err(|error| SnapshotError::Commit { error })?;
     Ok(objects.into_vec())
 }
 
-/// Runs one catalog query in one round trip: with the parameter types given, nothing needs preparing.
-fn query(
-    transaction: &mut Transaction<'_>,
+/// Runs one catalog query in one round trip.
+async fn query<C: Catalog>(
+    catalog: &mut C,
     what: &'static str,
     sql: &str,
-    params: &[(&(dyn ToSql + Sync), Type)],
+    params: &Params<'_>,
 ) -> Result<Vec<Row>, SnapshotError> {
-    transaction
-        .query_typed(sql, params)
+    catalog
+        .query(sql, params)
+        .await
         .map_err(|error| SnapshotError::Query { what, error })
 }
 

@@ -25,6 +25,8 @@ pub enum SnapshotError {
         column: &'static str,
         error: postgres::Error,
     },
+    #[error("the server returned no row for the {what}")]
+    NoRow { what: &'static str },
     #[error(
         "the server runs PostgreSQL {version}; schema snapshots need PostgreSQL 12 or newer, so point the connection at a newer server"
     )]

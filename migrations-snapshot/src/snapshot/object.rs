@@ -32,6 +32,41 @@ pub enum ObjectKind {
 }
 
 impl ObjectKind {
+    /// Every kind, in the order a report lists them.
+    pub const ALL: [ObjectKind; 21] = [
+        ObjectKind::Extension,
+        ObjectKind::Schema,
+        ObjectKind::Collation,
+        ObjectKind::Type,
+        ObjectKind::Sequence,
+        ObjectKind::Table,
+        ObjectKind::ForeignTable,
+        ObjectKind::Column,
+        ObjectKind::Constraint,
+        ObjectKind::Index,
+        ObjectKind::Statistics,
+        ObjectKind::View,
+        ObjectKind::MaterializedView,
+        ObjectKind::Function,
+        ObjectKind::Procedure,
+        ObjectKind::Aggregate,
+        ObjectKind::Trigger,
+        ObjectKind::Rule,
+        ObjectKind::Policy,
+        ObjectKind::EventTrigger,
+        ObjectKind::DefaultPrivileges,
+    ];
+
+    /// The kind as JSON writes it, and as patterns name it: `materialized_view`.
+    pub fn key(self) -> String {
+        self.as_str().replace(' ', "_")
+    }
+
+    /// The kind of a [`ObjectKind::key`].
+    pub fn from_key(key: &str) -> Option<ObjectKind> {
+        ObjectKind::ALL.into_iter().find(|kind| kind.key() == key)
+    }
+
     /// The kind as a report writes it, e.g. `materialized view`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -78,4 +113,19 @@ pub struct SchemaObject {
     pub kind: ObjectKind,
     pub name: String,
     pub definition: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_has_the_key_json_writes() {
+        for kind in ObjectKind::ALL {
+            let json = serde_json::to_value(kind).expect("a kind serialises");
+            assert_eq!(json.as_str(), Some(kind.key().as_str()));
+            assert_eq!(ObjectKind::from_key(&kind.key()), Some(kind));
+        }
+        assert_eq!(ObjectKind::from_key("materialized view"), None);
+    }
 }

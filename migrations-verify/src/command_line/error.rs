@@ -36,6 +36,8 @@ pub enum CommandError {
     },
     #[error("the folder does not pass `check`; nothing was written")]
     FolderFailsCheck,
+    #[error("unknown revision `{at}`: name a revision of the folder by file stem, id or slug")]
+    UnknownRevision { at: String },
     #[error(transparent)]
     Merge(#[from] MergeError),
     #[error("the history table name: {0}")]

@@ -1,5 +1,6 @@
 //! `schema`: a folder's schema files, `schema.sql` and `schema.snapshot.json`, rendered at head on
-//! a disposable PostgreSQL and written where they differ.
+//! a disposable PostgreSQL and written where they differ; and the schema at an older revision, the
+//! reference `migrate drift --reference` compares a database at that revision with.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -11,7 +12,7 @@ use migrations_core::schema_file::{SCHEMA_SNAPSHOT, SCHEMA_SQL};
 use migrations_disposable::{DisposableServer, ServerOptions};
 
 use super::error::{CommandError, print};
-use crate::schema_files::render_at_head;
+use crate::schema_files::{reference_at, render_at_head};
 
 /// The schema command's arguments (the disposable PostgreSQL is chosen as `DISPOSABLE_PG` says).
 #[derive(Debug, Args)]
@@ -35,7 +36,44 @@ pub fn write_schema(args: SchemaArgs) -> ExitCode {
     }
 }
 
+/// Writes the schema at revision `at` as a snapshot file to `out`; exit code 2 when it could not.
+pub fn write_reference(args: SchemaArgs, at: &str, out: &Path) -> ExitCode {
+    let reference = || -> Result<(), CommandError> {
+        let (set, history) = load(&args)?;
+        let Some(revision) = set.find(at) else {
+            return Err(CommandError::UnknownRevision { at: at.to_owned() });
+        };
+        let server = DisposableServer::start(ServerOptions::default())?;
+        let schema = reference_at(&set, &server, &history, revision)?;
+        std::fs::write(out, schema.to_json()).map_err(|error| CommandError::Write {
+            path: out.to_path_buf(),
+            error,
+        })?;
+        eprintln!(
+            "wrote {}: the schema at {} on {}",
+            out.display(),
+            revision.name(),
+            schema.server
+        );
+        Ok(())
+    };
+    match reference() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            print(&error);
+            ExitCode::from(2)
+        }
+    }
+}
+
 fn run(args: &SchemaArgs) -> Result<(), CommandError> {
+    let (set, history) = load(args)?;
+    let display = args.migrations.display().to_string();
+    write(&args.migrations, &display, &set, &history)
+}
+
+/// The folder's revisions, when it passes `check`, and its history table.
+fn load(args: &SchemaArgs) -> Result<(RevisionSet, HistoryTable), CommandError> {
     let display = args.migrations.display().to_string();
     let set = match migrations_core::load_dir_as(&args.migrations, &display) {
         Ok(set) => set,
@@ -45,7 +83,7 @@ fn run(args: &SchemaArgs) -> Result<(), CommandError> {
         }
     };
     let history = HistoryTable::new(&args.history_table)?;
-    write(&args.migrations, &display, &set, &history)
+    Ok((set, history))
 }
 
 fn write(

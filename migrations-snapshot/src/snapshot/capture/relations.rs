@@ -6,24 +6,23 @@
 
 use std::collections::HashMap;
 
-use postgres::Transaction;
 use postgres::types::Type;
 
 mod policies;
 
 use super::standalone::trigger_firing;
-use super::{Columns, Objects, query};
+use super::{Catalog, Columns, Objects, query};
 use crate::snapshot::definition::Definition;
 use crate::snapshot::error::SnapshotError;
 use crate::snapshot::object::ObjectKind;
 use crate::snapshot::options::{ColumnOrder, SnapshotOptions};
 
-pub(super) fn read(
-    transaction: &mut Transaction<'_>,
+pub(super) async fn read<C: Catalog>(
+    catalog: &mut C,
     options: &SnapshotOptions,
     objects: &mut Objects,
 ) -> Result<(), SnapshotError> {
-    let mut relations = relations(transaction, options)?;
+    let mut relations = relations(catalog, options).await?;
     let oids: Vec<u32> = relations.keys().copied().collect();
     // A sequence's columns are the same for every sequence; its definition comes from pg_sequence.
     let with_columns: Vec<u32> = relations
@@ -31,13 +30,13 @@ pub(super) fn read(
         .filter(|(_, relation)| relation.kind != ObjectKind::Sequence)
         .map(|(oid, _)| *oid)
         .collect();
-    columns(transaction, &with_columns, &mut relations, objects)?;
-    constraints(transaction, &oids, &relations, objects)?;
-    indexes(transaction, &oids, objects)?;
-    fired(&TRIGGERS, transaction, &oids, &relations, objects)?;
-    fired(&RULES, transaction, &oids, &relations, objects)?;
-    policies::read(transaction, &oids, &relations, objects)?;
-    statistics(transaction, &oids, objects)?;
+    columns(catalog, &with_columns, &mut relations, objects).await?;
+    constraints(catalog, &oids, &relations, objects).await?;
+    indexes(catalog, &oids, objects).await?;
+    fired(&TRIGGERS, catalog, &oids, &relations, objects).await?;
+    fired(&RULES, catalog, &oids, &relations, objects).await?;
+    policies::read(catalog, &oids, &relations, objects).await?;
+    statistics(catalog, &oids, objects).await?;
     for relation in relations.into_values() {
         relation.add_to(objects, options.column_order);
     }
@@ -77,21 +76,22 @@ impl Relation {
     }
 }
 
-fn relations(
-    transaction: &mut Transaction<'_>,
+async fn relations<C: Catalog>(
+    catalog: &mut C,
     options: &SnapshotOptions,
 ) -> Result<HashMap<u32, Relation>, SnapshotError> {
     let what = "tables, views and sequences";
     let (excluded_schemas, excluded_tables) = options.excluded_table_names();
     let rows = query(
-        transaction,
+        catalog,
         what,
         include_str!("../queries/relations.sql"),
         &[
             (&excluded_schemas, Type::TEXT_ARRAY),
             (&excluded_tables, Type::TEXT_ARRAY),
         ],
-    )?;
+    )
+    .await?;
     let mut relations = HashMap::with_capacity(rows.len());
     for row in rows {
         let row = Columns::new(&row, what);
@@ -204,19 +204,21 @@ fn table_properties(row: &Columns<'_>, relkind: &str) -> Result<Definition, Snap
         .property_if("replica identity", replica_identity))
 }
 
-fn columns(
-    transaction: &mut Transaction<'_>,
+async fn columns<C: Catalog>(
+    catalog: &mut C,
     oids: &[u32],
     relations: &mut HashMap<u32, Relation>,
     objects: &mut Objects,
 ) -> Result<(), SnapshotError> {
     let what = "columns";
     for row in query(
-        transaction,
+        catalog,
         what,
         include_str!("../queries/columns.sql"),
         &[(&oids, Type::OID_ARRAY)],
-    )? {
+    )
+    .await?
+    {
         let row = Columns::new(&row, what);
         let Some(relation) = relations.get_mut(&row.get::<u32>("relation")?) else {
             continue;
@@ -303,19 +305,21 @@ fn member_name(
         .map(|relation| format!("{}.{name}", relation.name)))
 }
 
-fn constraints(
-    transaction: &mut Transaction<'_>,
+async fn constraints<C: Catalog>(
+    catalog: &mut C,
     oids: &[u32],
     relations: &HashMap<u32, Relation>,
     objects: &mut Objects,
 ) -> Result<(), SnapshotError> {
     let what = "constraints";
     for row in query(
-        transaction,
+        catalog,
         what,
         include_str!("../queries/constraints.sql"),
         &[(&oids, Type::OID_ARRAY)],
-    )? {
+    )
+    .await?
+    {
         let row = Columns::new(&row, what);
         let Some(name) = member_name(relations, &row)? else {
             continue;
@@ -329,18 +333,20 @@ fn constraints(
     Ok(())
 }
 
-fn indexes(
-    transaction: &mut Transaction<'_>,
+async fn indexes<C: Catalog>(
+    catalog: &mut C,
     oids: &[u32],
     objects: &mut Objects,
 ) -> Result<(), SnapshotError> {
     let what = "indexes";
     for row in query(
-        transaction,
+        catalog,
         what,
         include_str!("../queries/indexes.sql"),
         &[(&oids, Type::OID_ARRAY)],
-    )? {
+    )
+    .await?
+    {
         let row = Columns::new(&row, what);
         let definition = Definition::new()
             .sql(row.get("definition")?)
@@ -381,19 +387,14 @@ const RULES: Fired = Fired {
     sql: include_str!("../queries/rules.sql"),
 };
 
-fn fired(
+async fn fired<C: Catalog>(
     fired: &Fired,
-    transaction: &mut Transaction<'_>,
+    catalog: &mut C,
     oids: &[u32],
     relations: &HashMap<u32, Relation>,
     objects: &mut Objects,
 ) -> Result<(), SnapshotError> {
-    for row in query(
-        transaction,
-        fired.what,
-        fired.sql,
-        &[(&oids, Type::OID_ARRAY)],
-    )? {
+    for row in query(catalog, fired.what, fired.sql, &[(&oids, Type::OID_ARRAY)]).await? {
         let row = Columns::new(&row, fired.what);
         let Some(name) = member_name(relations, &row)? else {
             continue;
@@ -408,18 +409,20 @@ fn fired(
     Ok(())
 }
 
-fn statistics(
-    transaction: &mut Transaction<'_>,
+async fn statistics<C: Catalog>(
+    catalog: &mut C,
     oids: &[u32],
     objects: &mut Objects,
 ) -> Result<(), SnapshotError> {
     let what = "extended statistics";
     for row in query(
-        transaction,
+        catalog,
         what,
         include_str!("../queries/statistics.sql"),
         &[(&oids, Type::OID_ARRAY)],
-    )? {
+    )
+    .await?
+    {
         let row = Columns::new(&row, what);
         let definition = Definition::new()
             .sql(row.get("definition")?)

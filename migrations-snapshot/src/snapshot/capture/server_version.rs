@@ -7,9 +7,7 @@
 //! branch: PostgreSQL 17 keeps a domain's NOT NULL in `pg_constraint` (`contype = 'n'`), 18 a
 //! table's too, and the constraint queries read those rows wherever they exist.
 
-use postgres::Transaction;
-
-use super::{Columns, query};
+use super::{Catalog, Columns, query};
 use crate::snapshot::error::SnapshotError;
 
 /// The first server version whose catalogs have everything the queries read
@@ -24,14 +22,14 @@ pub(super) struct ServerVersion {
 
 impl ServerVersion {
     /// Reads the version, and refuses a server older than the catalogs the queries read.
-    pub(super) fn read(transaction: &mut Transaction<'_>) -> Result<ServerVersion, SnapshotError> {
+    pub(super) async fn read<C: Catalog>(catalog: &mut C) -> Result<ServerVersion, SnapshotError> {
         let what = "server version";
         let rows = query(
-            transaction,
+            catalog,
             what,
             "SELECT current_setting('server_version_num')::int4 AS number, current_setting('server_version') AS version",
             &[],
-        )?;
+        ).await?;
         let Some(row) = rows.first() else {
             return Err(SnapshotError::UnsupportedServer {
                 version: "unknown".to_owned(),

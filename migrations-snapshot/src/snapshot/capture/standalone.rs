@@ -1,44 +1,45 @@
 //! Objects that do not hang off a table: extensions, schemas, collations, types, routines, event
 //! triggers and default privileges.
 
-use postgres::Transaction;
 use postgres::types::Type;
 
 use super::server_version::ServerVersion;
-use super::{Columns, Objects, query};
+use super::{Catalog, Columns, Objects, query};
 use crate::snapshot::definition::{Definition, readable_acl};
 use crate::snapshot::error::SnapshotError;
 use crate::snapshot::object::ObjectKind;
 use crate::snapshot::options::SnapshotOptions;
 
 /// Reads these objects and returns the schemas that hold an excluded table.
-pub(super) fn read(
-    transaction: &mut Transaction<'_>,
+pub(super) async fn read<C: Catalog>(
+    catalog: &mut C,
     version: ServerVersion,
     options: &SnapshotOptions,
     objects: &mut Objects,
 ) -> Result<Vec<String>, SnapshotError> {
-    extensions(transaction, objects)?;
-    let history_schemas = schemas(transaction, options, objects)?;
-    collations(transaction, version, objects)?;
-    types(transaction, objects)?;
-    routines(transaction, objects)?;
-    event_triggers(transaction, objects)?;
-    default_privileges(transaction, objects)?;
+    extensions(catalog, objects).await?;
+    let history_schemas = schemas(catalog, options, objects).await?;
+    collations(catalog, version, objects).await?;
+    types(catalog, objects).await?;
+    routines(catalog, objects).await?;
+    event_triggers(catalog, objects).await?;
+    default_privileges(catalog, objects).await?;
     Ok(history_schemas)
 }
 
-fn extensions(
-    transaction: &mut Transaction<'_>,
+async fn extensions<C: Catalog>(
+    catalog: &mut C,
     objects: &mut Objects,
 ) -> Result<(), SnapshotError> {
     let what = "extensions";
     for row in query(
-        transaction,
+        catalog,
         what,
         include_str!("../queries/extensions.sql"),
         &[],
-    )? {
+    )
+    .await?
+    {
         let row = Columns::new(&row, what);
         let definition = Definition::new()
             .property("version", row.get::<&str>("version")?)
@@ -51,8 +52,8 @@ fn extensions(
     Ok(())
 }
 
-fn schemas(
-    transaction: &mut Transaction<'_>,
+async fn schemas<C: Catalog>(
+    catalog: &mut C,
     options: &SnapshotOptions,
     objects: &mut Objects,
 ) -> Result<Vec<String>, SnapshotError> {
@@ -60,14 +61,16 @@ fn schemas(
     let (excluded_schemas, excluded_tables) = options.excluded_table_names();
     let mut history_schemas = Vec::new();
     for row in query(
-        transaction,
+        catalog,
         what,
         include_str!("../queries/schemas.sql"),
         &[
             (&excluded_schemas, Type::TEXT_ARRAY),
             (&excluded_tables, Type::TEXT_ARRAY),
         ],
-    )? {
+    )
+    .await?
+    {
         let row = Columns::new(&row, what);
         if row.get::<bool>("holds_excluded_table")? {
             history_schemas.push(row.get("name")?);
@@ -85,21 +88,23 @@ fn schemas(
     Ok(history_schemas)
 }
 
-fn collations(
-    transaction: &mut Transaction<'_>,
+async fn collations<C: Catalog>(
+    catalog: &mut C,
     version: ServerVersion,
     objects: &mut Objects,
 ) -> Result<(), SnapshotError> {
     let what = "collations";
     for row in query(
-        transaction,
+        catalog,
         what,
         include_str!("../queries/collations.sql"),
         &[
             (&version.collation_locale_column(), Type::TEXT),
             (&version.collation_rules_column(), Type::TEXT),
         ],
-    )? {
+    )
+    .await?
+    {
         let row = Columns::new(&row, what);
         let definition = Definition::new()
             .property("settings", collation_settings(&row)?)
@@ -131,9 +136,9 @@ fn collation_settings(row: &Columns<'_>) -> Result<String, SnapshotError> {
     Ok(settings.join(", "))
 }
 
-fn types(transaction: &mut Transaction<'_>, objects: &mut Objects) -> Result<(), SnapshotError> {
+async fn types<C: Catalog>(catalog: &mut C, objects: &mut Objects) -> Result<(), SnapshotError> {
     let what = "types";
-    for row in query(transaction, what, include_str!("../queries/types.sql"), &[])? {
+    for row in query(catalog, what, include_str!("../queries/types.sql"), &[]).await? {
         let row = Columns::new(&row, what);
         let shape = match row.get::<&str>("type_kind")? {
             "e" => Definition::new().line(format!(
@@ -223,14 +228,9 @@ fn settings_that_are_set(
     Ok(settings)
 }
 
-fn routines(transaction: &mut Transaction<'_>, objects: &mut Objects) -> Result<(), SnapshotError> {
+async fn routines<C: Catalog>(catalog: &mut C, objects: &mut Objects) -> Result<(), SnapshotError> {
     let what = "functions and procedures";
-    for row in query(
-        transaction,
-        what,
-        include_str!("../queries/routines.sql"),
-        &[],
-    )? {
+    for row in query(catalog, what, include_str!("../queries/routines.sql"), &[]).await? {
         let row = Columns::new(&row, what);
         let (kind, body) = match row.get::<&str>("routine_kind")? {
             "p" => (
@@ -257,17 +257,19 @@ fn routines(transaction: &mut Transaction<'_>, objects: &mut Objects) -> Result<
     Ok(())
 }
 
-fn event_triggers(
-    transaction: &mut Transaction<'_>,
+async fn event_triggers<C: Catalog>(
+    catalog: &mut C,
     objects: &mut Objects,
 ) -> Result<(), SnapshotError> {
     let what = "event triggers";
     for row in query(
-        transaction,
+        catalog,
         what,
         include_str!("../queries/event_triggers.sql"),
         &[],
-    )? {
+    )
+    .await?
+    {
         let row = Columns::new(&row, what);
         let definition = Definition::new()
             .sql(row.get("definition")?)
@@ -280,17 +282,19 @@ fn event_triggers(
     Ok(())
 }
 
-fn default_privileges(
-    transaction: &mut Transaction<'_>,
+async fn default_privileges<C: Catalog>(
+    catalog: &mut C,
     objects: &mut Objects,
 ) -> Result<(), SnapshotError> {
     let what = "default privileges";
     for row in query(
-        transaction,
+        catalog,
         what,
         include_str!("../queries/default_privileges.sql"),
         &[],
-    )? {
+    )
+    .await?
+    {
         let row = Columns::new(&row, what);
         let definition = Definition::new()
             .line(readable_acl(&row.get::<Vec<String>>("acl")?))

@@ -2,28 +2,29 @@
 
 use std::collections::HashMap;
 
-use postgres::Transaction;
 use postgres::types::Type;
 
-use super::super::{Columns, Objects, query};
+use super::super::{Catalog, Columns, Objects, query};
 use super::{Relation, member_name};
 use crate::snapshot::definition::Definition;
 use crate::snapshot::error::SnapshotError;
 use crate::snapshot::object::ObjectKind;
 
-pub(super) fn read(
-    transaction: &mut Transaction<'_>,
+pub(super) async fn read<C: Catalog>(
+    catalog: &mut C,
     oids: &[u32],
     relations: &HashMap<u32, Relation>,
     objects: &mut Objects,
 ) -> Result<(), SnapshotError> {
     let what = "row-level-security policies";
     for row in query(
-        transaction,
+        catalog,
         what,
         include_str!("../../queries/policies.sql"),
         &[(&oids, Type::OID_ARRAY)],
-    )? {
+    )
+    .await?
+    {
         let row = Columns::new(&row, what);
         let Some(name) = member_name(relations, &row)? else {
             continue;
