@@ -67,7 +67,7 @@ fn cases() -> Vec<Case> {
             args: &["history", "--databases", "LIST"],
             expect: expect![[r#"
                 exit 1
-                error: `history` runs on one database: --databases and --databases-query go with upgrade, downgrade and current (without --sql)
+                error: `history` runs on one database: --databases and --databases-query go with upgrade, downgrade, current (without --sql) and drift
             "#]],
         },
         Case {
@@ -76,7 +76,7 @@ fn cases() -> Vec<Case> {
             args: &["upgrade", "--sql", "--databases", "LIST"],
             expect: expect![[r#"
                 exit 1
-                error: `upgrade --sql` runs on one database: --databases and --databases-query go with upgrade, downgrade and current (without --sql)
+                error: `upgrade --sql` runs on one database: --databases and --databases-query go with upgrade, downgrade, current (without --sql) and drift
             "#]],
         },
         Case {
