@@ -6,6 +6,7 @@
 //! are those of [`migrations_core::hint`], which the calling program sets.
 
 mod check;
+pub mod command_line;
 mod error;
 mod folder;
 mod history;

@@ -1,329 +1,192 @@
-//! The command line of `cargo xtask`, parsed by hand to keep the crate quick to build.
+//! The command line of `cargo xtask`, parsed by clap, with the offline commands' arguments shared
+//! with `cargo migrations`. Commands that run another program of the workspace take their
+//! arguments as they are: that program parses them and prints its own `--help`.
 
-use std::path::{Path, PathBuf};
+use clap::{Parser, Subcommand};
+use migrations_tool::command_line::{
+    CheckCommand, FolderArg, LintCommand, NewRevisionCommand, RebaseCommand,
+};
 
-use anyhow::bail;
-use migrations_tool::{MigrationsFolder, Template};
-
-pub const HELP: &str = "\
-cargo xtask <command>
-
-The main job:
-  verify [--from REV] [--keep-going] [--json FILE] [--backend container|local|server] [--pg-version N] [--migrations DIR]
-                        check, then roll every revision down and up again on a disposable PostgreSQL
-                        and compare the schemas (`cargo xtask verify --help` for all options)
-  schema [--migrations DIR]
-                        write migrations/schema.sql and migrations/schema.snapshot.json, the schema at
-                        head rendered on a disposable PostgreSQL; commit them with the revision
-  test [--pg-version N] [ARGS]
-                        the whole test suite (`cargo test --workspace ARGS`), after preparing the
-                        PostgreSQL image where Docker has no registry; on PostgreSQL N if given
-  bench [--quick] [--pg-version N] [ARGS]
-                        measure upgrade, downgrade, dry-run, verify, the disposable PostgreSQL and the
-                        build against their floors; the table goes to target/bench/report.md
-
-  --pg-version N runs every disposable PostgreSQL at major version N (15, 16 or 18; install one
-  with `bash ci/install-postgres.sh N`).
-
-Revisions (offline: no database, no compilation of `migrations`):
-  new-migration <slug> [--template versioned|enable-extension|repeatable] [--message TEXT] [--extension NAME]
-                        write a new revision revising the head (or a repeatable migration)
-  check [--json]        check every revision file and the graph, that the schema files are those of
-                        the revisions, then lint; print all problems (as one JSON document)
-  lint [--json [FILE|-]]
-                        squawk's rules on every revision and repeatable, with migrations/lint.toml;
-                        every finding at once, as JSON too (to FILE, or to standard output)
-  history               one line per revision: id, slug, parent, flags, message
-  heads                 the head(s) of the graph
-  rebase <revision>     move a revision after all others (the fix for two heads)
-
-These take --migrations DIR (default: migrations).
-
-Database (the `migrate` binary of this workspace, on DATABASE_URL):
-  upgrade [TARGET] [--sql [FROM:]TO]   downgrade TARGET [--sql]   stamp TARGET
-  current   pending   resolve --finished|--rolled-back
-  history               with DATABASE_URL set: applied or pending, and when
-  drift [--ignore KIND:NAME]... [--json]
-                        compare the database's schema with the one its revisions give; below head
-                        (or on another PostgreSQL major) the reference is built on a disposable
-                        PostgreSQL at the database's revision; exit 0 equal, 1 drifted, 2 error
-  (`cargo xtask upgrade --help` shows the options)
-";
-
-/// The commands that run on a database, through the `migrate` binary.
-const MIGRATE_COMMANDS: &[&str] = &[
-    "upgrade",
-    "downgrade",
-    "stamp",
-    "current",
-    "pending",
-    "resolve",
-];
-
-/// A parsed command line.
+#[derive(Debug, Parser)]
+#[command(
+    name = "cargo xtask",
+    bin_name = "cargo xtask",
+    about = "Contributor and CI commands: write, check and verify the revisions; run them on DATABASE_URL",
+    after_help = "\
+The commands that run another program of the workspace (verify, schema, drift, test, bench and the \
+database commands) take that program's options: `cargo xtask verify --help` shows verify's.
+--pg-version N (verify, schema, test, bench) runs every disposable PostgreSQL at major version N \
+(15, 16 or 18; install one with `bash ci/install-postgres.sh N`).",
+    arg_required_else_help = true
+)]
 pub struct Args {
+    #[command(subcommand)]
     pub command: Command,
 }
 
+/// The arguments of a command that another program parses.
+#[derive(Debug, clap::Args)]
+pub struct PassedOn {
+    #[arg(
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "ARGS"
+    )]
+    pub args: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
 pub enum Command {
-    Help,
-    /// A database command, passed to the `migrate` binary as it is.
-    Migrate(Vec<String>),
-    /// `verify`, passed to `migrations-verify` as it is.
-    Verify(Vec<String>),
-    /// `schema`, passed to `migrations-schema write` as it is.
-    Schema(Vec<String>),
-    /// `drift`: `migrate drift`, with a reference built for a database below head.
-    Drift(Vec<String>),
-    /// `test`: the suite, with arguments passed to `cargo test --workspace`.
-    Test(Vec<String>),
-    /// `bench`, passed to `migrations-bench` as it is.
-    Bench(Vec<String>),
-    NewMigration(NewMigration),
-    Check(Check),
-    Lint(Lint),
+    /// Check, then roll every revision down and up again on a disposable PostgreSQL and compare
+    /// the schemas (optimised; `--from REV`, `--keep-going`, `--jobs N`, `--json FILE`, ...)
+    #[command(disable_help_flag = true)]
+    Verify(PassedOn),
+    /// Write migrations/schema.sql and migrations/schema.snapshot.json, the schema at head
+    /// rendered on a disposable PostgreSQL; commit them with the revision
+    #[command(disable_help_flag = true)]
+    Schema(PassedOn),
+    /// Compare DATABASE_URL's schema with the one its revisions give (`--ignore KIND:NAME`,
+    /// `--json`); below head the reference is built on a disposable PostgreSQL
+    #[command(disable_help_flag = true)]
+    Drift(PassedOn),
+    /// The whole test suite (`cargo test --workspace ARGS`), after preparing the PostgreSQL image
+    /// where Docker has no registry; `--test NAME` runs one test binary
+    #[command(disable_help_flag = true)]
+    Test(PassedOn),
+    /// Measure upgrade, downgrade, dry-run, verify, the disposable PostgreSQL, the build and the
+    /// fleet against their floors (`--quick`, `--only PART`); the table goes to target/bench/report.md
+    #[command(disable_help_flag = true)]
+    Bench(PassedOn),
+
+    /// Write a new revision revising the head (`baseline` first), or a repeatable migration
+    NewMigration(NewRevisionCommand),
+    /// Check every revision file and the graph, that the schema files are those of the
+    /// revisions, then lint; print all problems
+    Check(CheckCommand),
+    /// squawk's rules on every revision and repeatable, with migrations/lint.toml
+    Lint(LintCommand),
+    /// One line per revision: id, slug, parent, flags, message; with `--database`, applied or
+    /// pending on DATABASE_URL, and when
     History(History),
-    Heads(Heads),
-    Rebase(Rebase),
+    /// The head(s) of the graph
+    Heads(FolderArg),
+    /// Move a revision after all others (the fix for two heads)
+    Rebase(RebaseCommand),
+
+    /// Upgrade DATABASE_URL to a target (default: head); `--sql` prints the script instead
+    #[command(disable_help_flag = true)]
+    Upgrade(PassedOn),
+    /// Downgrade DATABASE_URL to a target (`-1`, a revision, `base`)
+    #[command(disable_help_flag = true)]
+    Downgrade(PassedOn),
+    /// Record a revision as applied without running it
+    #[command(disable_help_flag = true)]
+    Stamp(PassedOn),
+    /// The revision DATABASE_URL is at
+    #[command(disable_help_flag = true)]
+    Current(PassedOn),
+    /// The revisions not yet applied to DATABASE_URL
+    #[command(disable_help_flag = true)]
+    Pending(PassedOn),
+    /// Clear the marker a non-transactional revision left (`--finished` or `--rolled-back`)
+    #[command(disable_help_flag = true)]
+    Resolve(PassedOn),
 }
 
-pub struct NewMigration {
-    pub slug: String,
-    pub template: Template,
-    pub message: Option<String>,
-    pub extension: Option<String>,
-    pub migrations: MigrationsDir,
-}
-
-pub struct Check {
-    /// Print one JSON document instead of text.
-    pub json: bool,
-    pub migrations: MigrationsDir,
-}
-
-pub struct Lint {
-    /// Where the JSON report goes: a file, or `-` for standard output (`--json` alone).
-    pub json: Option<String>,
-    pub migrations: MigrationsDir,
-}
-
+/// `history`: the folder offline, or with `--database` the database's history.
+#[derive(Debug, clap::Args)]
 pub struct History {
-    pub migrations: MigrationsDir,
-}
-
-pub struct Heads {
-    pub migrations: MigrationsDir,
-}
-
-pub struct Rebase {
-    pub revision: String,
-    pub migrations: MigrationsDir,
-}
-
-/// The arguments after the command name, consumed one option at a time.
-struct Rest {
-    args: Vec<String>,
-}
-
-impl Rest {
-    /// Takes `--name VALUE` (or `--name=VALUE`) if present.
-    fn value(&mut self, name: &str) -> anyhow::Result<Option<String>> {
-        let prefix = format!("{name}=");
-        let Some(i) = self
-            .args
-            .iter()
-            .position(|a| a == name || a.starts_with(&prefix))
-        else {
-            return Ok(None);
-        };
-        let arg = self.args.remove(i);
-        if let Some(value) = arg.strip_prefix(&prefix) {
-            return Ok(Some(value.to_owned()));
-        }
-        if i >= self.args.len() || self.args[i].starts_with("--") {
-            bail!("`{name}` needs a value");
-        }
-        Ok(Some(self.args.remove(i)))
-    }
-
-    /// Takes `--name` if present.
-    fn flag(&mut self, name: &str) -> bool {
-        let found = self.args.iter().position(|a| a == name);
-        found.map(|i| self.args.remove(i)).is_some()
-    }
-
-    /// Takes `--name [VALUE]` (or `--name=VALUE`) if present; alone, it is `alone`.
-    fn optional_value(&mut self, name: &str, alone: &str) -> anyhow::Result<Option<String>> {
-        let i = self.args.iter().position(|a| a == name);
-        let has_value =
-            i.is_some_and(|i| self.args.get(i + 1).is_some_and(|v| !v.starts_with("--")));
-        match i {
-            Some(i) if !has_value => {
-                self.args.remove(i);
-                Ok(Some(alone.to_owned()))
-            }
-            _ => self.value(name),
-        }
-    }
-
-    fn migrations(&mut self) -> anyhow::Result<MigrationsDir> {
-        Ok(MigrationsDir(
-            self.value("--migrations")?.map(PathBuf::from),
-        ))
-    }
-
-    /// Takes the one positional argument, after the options were taken.
-    fn positional(&mut self, what: &str) -> anyhow::Result<String> {
-        self.finish_options()?;
-        match self.args.len() {
-            0 => bail!("missing {what}; see `cargo xtask help`"),
-            1 => Ok(self.args.remove(0)),
-            _ => bail!(
-                "unexpected argument `{}`; see `cargo xtask help`",
-                self.args[1]
-            ),
-        }
-    }
-
-    fn finish_options(&self) -> anyhow::Result<()> {
-        if let Some(unknown) = self.args.iter().find(|a| a.starts_with("--")) {
-            bail!("unknown option `{unknown}`; see `cargo xtask help`");
-        }
-        Ok(())
-    }
-
-    fn finish(&self) -> anyhow::Result<()> {
-        self.finish_options()?;
-        if let Some(extra) = self.args.first() {
-            bail!("unexpected argument `{extra}`; see `cargo xtask help`");
-        }
-        Ok(())
-    }
+    /// Read the history of DATABASE_URL through `migrate history` instead of listing the folder
+    #[arg(long)]
+    pub database: bool,
+    #[command(flatten)]
+    pub folder: FolderArg,
+    /// With `--database`: `migrate history`'s options (e.g. `--json`)
+    #[arg(
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        requires = "database",
+        value_name = "ARGS"
+    )]
+    pub migrate: Vec<String>,
 }
 
 impl Args {
-    pub fn from_env() -> anyhow::Result<Args> {
-        Args::parse(std::env::args().skip(1).collect())
-    }
-
-    pub fn parse(mut args: Vec<String>) -> anyhow::Result<Args> {
-        if args.is_empty() {
-            return Ok(Args {
-                command: Command::Help,
-            });
+    /// Parses a command line (the program's name first). A command that another program parses
+    /// gets its arguments exactly as given: clap would drop a first `--`, which `cargo test`
+    /// needs to tell its options from the test binary's.
+    pub fn parse_line(line: &[String]) -> Result<Args, clap::Error> {
+        let mut args = Args::try_parse_from(line)?;
+        if let Some(passed) = args.command.passed_on_mut() {
+            // No option comes before the command's name: the command is the first argument.
+            passed.args = line[2..].to_vec();
         }
-        let name = args.remove(0);
-        let database_history = name == "history"
-            && (std::env::var_os("DATABASE_URL").is_some()
-                || args.iter().any(|a| a.starts_with("--database-url")));
-        if name == "verify" {
-            return Ok(Args {
-                command: Command::Verify(args),
-            });
-        }
-        if name == "schema" {
-            return Ok(Args {
-                command: Command::Schema(args),
-            });
-        }
-        if name == "drift" {
-            return Ok(Args {
-                command: Command::Drift(args),
-            });
-        }
-        if name == "bench" {
-            return Ok(Args {
-                command: Command::Bench(args),
-            });
-        }
-        if name == "test" {
-            return Ok(Args {
-                command: Command::Test(args),
-            });
-        }
-        if database_history || MIGRATE_COMMANDS.contains(&name.as_str()) {
-            args.insert(0, name);
-            return Ok(Args {
-                command: Command::Migrate(args),
-            });
-        }
-        let mut rest = Rest { args };
-        if rest.args.iter().any(|a| a == "--help" || a == "-h") {
-            return Ok(Args {
-                command: Command::Help,
-            });
-        }
-        let command = match name.as_str() {
-            "help" | "--help" | "-h" => Command::Help,
-            "new-migration" => {
-                let template = match rest.value("--template")?.as_deref() {
-                    None | Some("versioned") => Template::Versioned,
-                    Some("enable-extension") => Template::EnableExtension,
-                    Some("repeatable") => Template::Repeatable,
-                    Some(other) => {
-                        bail!(
-                            "unknown template `{other}`: use versioned, enable-extension or repeatable"
-                        )
-                    }
-                };
-                let message = rest.value("--message")?;
-                let extension = rest.value("--extension")?;
-                let migrations = rest.migrations()?;
-                let slug = rest.positional("the slug (e.g. `add_user_flags`)")?;
-                Command::NewMigration(NewMigration {
-                    slug,
-                    template,
-                    message,
-                    extension,
-                    migrations,
-                })
-            }
-            "check" => {
-                let json = rest.flag("--json");
-                let migrations = rest.migrations()?;
-                rest.finish()?;
-                Command::Check(Check { json, migrations })
-            }
-            "lint" => {
-                let json = rest.optional_value("--json", "-")?;
-                let migrations = rest.migrations()?;
-                rest.finish()?;
-                Command::Lint(Lint { json, migrations })
-            }
-            "history" => {
-                let migrations = rest.migrations()?;
-                rest.finish()?;
-                Command::History(History { migrations })
-            }
-            "heads" => {
-                let migrations = rest.migrations()?;
-                rest.finish()?;
-                Command::Heads(Heads { migrations })
-            }
-            "rebase" => {
-                let migrations = rest.migrations()?;
-                let revision = rest.positional("the revision to move (file stem or id)")?;
-                Command::Rebase(Rebase {
-                    revision,
-                    migrations,
-                })
-            }
-            other => bail!("unknown command `{other}`; see `cargo xtask help`"),
-        };
-        Ok(Args { command })
+        Ok(args)
     }
 }
 
-/// The folder given with `--migrations`, or the project's own.
-pub struct MigrationsDir(Option<PathBuf>);
+impl Command {
+    fn passed_on_mut(&mut self) -> Option<&mut PassedOn> {
+        match self {
+            Command::Verify(passed)
+            | Command::Schema(passed)
+            | Command::Drift(passed)
+            | Command::Test(passed)
+            | Command::Bench(passed)
+            | Command::Upgrade(passed)
+            | Command::Downgrade(passed)
+            | Command::Stamp(passed)
+            | Command::Current(passed)
+            | Command::Pending(passed)
+            | Command::Resolve(passed) => Some(passed),
+            _ => None,
+        }
+    }
 
-impl MigrationsDir {
-    /// The folder: a given path is taken from the current directory, the default is the
-    /// project's `migrations/`.
-    pub fn resolve(&self, root: &Path) -> anyhow::Result<MigrationsFolder> {
-        Ok(match &self.0 {
-            Some(dir) => MigrationsFolder::new(dir, &dir.display().to_string())?,
-            None => MigrationsFolder::new(&root.join("migrations"), "migrations")?,
-        })
+    /// The `migrate` command line of a database command, if this is one.
+    pub fn migrate_args(&self) -> Option<Vec<String>> {
+        let (name, passed) = match self {
+            Command::Upgrade(passed) => ("upgrade", &passed.args),
+            Command::Downgrade(passed) => ("downgrade", &passed.args),
+            Command::Stamp(passed) => ("stamp", &passed.args),
+            Command::Current(passed) => ("current", &passed.args),
+            Command::Pending(passed) => ("pending", &passed.args),
+            Command::Resolve(passed) => ("resolve", &passed.args),
+            Command::History(history) if history.database => ("history", &history.migrate),
+            _ => return None,
+        };
+        let mut args = vec![name.to_owned()];
+        args.extend(passed.iter().cloned());
+        Some(args)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Args, Command};
+
+    fn passed_on(line: &[&str]) -> Vec<String> {
+        let line: Vec<String> = std::iter::once("xtask")
+            .chain(line.iter().copied())
+            .map(str::to_owned)
+            .collect();
+        let args = Args::parse_line(&line).expect("parses");
+        match args.command {
+            Command::Test(passed) | Command::Verify(passed) => passed.args,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// `cargo test`'s `--` separates its own options from the test binary's: it must reach it.
+    #[test]
+    fn passed_on_arguments_keep_their_order_and_every_separator() {
+        for line in [
+            &["test", "--test", "runner", "--", "--exact", "x"][..],
+            &["test", "--", "--nocapture"],
+            &["verify", "--help"],
+            &["verify", "--keep-going", "--json", "report.json"],
+        ] {
+            assert_eq!(passed_on(line), line[1..], "{line:?}");
+        }
     }
 }

@@ -1,69 +1,34 @@
 //! `new-migration`, `check`, `lint`, `history`, `heads` and `rebase`: `migrations-tool`'s
-//! commands, which `cargo migrations` runs too, on the folder `--migrations` names.
+//! commands, which `cargo migrations` runs too, on the folder `--migrations` names or the
+//! project's own.
 
+use std::path::Path;
 use std::process::ExitCode;
 
-use migrations_tool::NewRevisionArgs;
+use crate::flags::Command;
 
-use crate::flags::{Check, Heads, History, Lint, NewMigration, Rebase};
-
-fn exit_code(passed: bool) -> ExitCode {
-    if passed {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
-}
-
-impl NewMigration {
-    pub fn run(self, root: &std::path::Path) -> anyhow::Result<ExitCode> {
-        let folder = self.migrations.resolve(root)?;
-        let args = NewRevisionArgs {
-            slug: &self.slug,
-            template: self.template,
-            message: self.message.as_deref(),
-            extension: self.extension.as_deref(),
-        };
-        migrations_tool::new_revision(&folder, &args)?;
-        Ok(ExitCode::SUCCESS)
-    }
-}
-
-impl Check {
-    pub fn run(self, root: &std::path::Path) -> anyhow::Result<ExitCode> {
-        let folder = self.migrations.resolve(root)?;
-        Ok(exit_code(migrations_tool::check(&folder, self.json)?))
-    }
-}
-
-impl Lint {
-    pub fn run(self, root: &std::path::Path) -> anyhow::Result<ExitCode> {
-        let folder = self.migrations.resolve(root)?;
-        Ok(exit_code(migrations_tool::lint(
-            &folder,
-            self.json.as_deref(),
-        )?))
-    }
-}
-
-impl History {
-    pub fn run(self, root: &std::path::Path) -> anyhow::Result<ExitCode> {
-        let folder = self.migrations.resolve(root)?;
-        Ok(exit_code(migrations_tool::history(&folder)?))
-    }
-}
-
-impl Heads {
-    pub fn run(self, root: &std::path::Path) -> anyhow::Result<ExitCode> {
-        let folder = self.migrations.resolve(root)?;
-        Ok(exit_code(migrations_tool::heads(&folder)?))
-    }
-}
-
-impl Rebase {
-    pub fn run(self, root: &std::path::Path) -> anyhow::Result<ExitCode> {
-        let folder = self.migrations.resolve(root)?;
-        migrations_tool::rebase(&folder, &self.revision)?;
-        Ok(ExitCode::SUCCESS)
-    }
+/// Runs an offline command; `None` for a command that is not one.
+pub fn run(command: &Command, root: &Path) -> Option<anyhow::Result<ExitCode>> {
+    let folder = root.join("migrations");
+    let passed = match command {
+        Command::NewMigration(command) => command.run(&folder),
+        Command::Check(command) => command.run(&folder),
+        Command::Lint(command) => command.run(&folder),
+        Command::History(history) => history
+            .folder
+            .open(&folder)
+            .and_then(|folder| migrations_tool::history(&folder)),
+        Command::Heads(arg) => arg
+            .open(&folder)
+            .and_then(|folder| migrations_tool::heads(&folder)),
+        Command::Rebase(command) => command.run(&folder),
+        _ => return None,
+    };
+    Some(passed.map_err(anyhow::Error::from).map(|passed| {
+        if passed {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        }
+    }))
 }

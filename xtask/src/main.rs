@@ -34,7 +34,18 @@ const COMMANDS: migrations_core::hint::Commands = migrations_core::hint::Command
 fn main() -> ExitCode {
     forget_cargo_run_variables();
     migrations_core::hint::use_commands(COMMANDS);
-    match run() {
+    let line: Vec<String> = std::env::args().collect();
+    let args = match Args::parse_line(&line) {
+        Ok(args) => args,
+        Err(error) if json_requested() && error.use_stderr() => {
+            let document = json::ErrorDocument::usage(&error);
+            eprintln!("{}", serde_json::to_string(&document).unwrap_or_default());
+            return ExitCode::from(2);
+        }
+        // Help, or a usage error with clap's own message and exit code.
+        Err(error) => error.exit(),
+    };
+    match run(args.command) {
         Ok(code) => code,
         Err(error) if json_requested() => {
             let document = json::ErrorDocument::of(&error);
@@ -48,26 +59,21 @@ fn main() -> ExitCode {
     }
 }
 
-fn run() -> anyhow::Result<ExitCode> {
-    let args = Args::from_env().map_err(json::Failure::tag("usage"))?;
+fn run(command: Command) -> anyhow::Result<ExitCode> {
     let root = project_root();
-    match args.command {
-        Command::Help => {
-            print!("{}", flags::HELP);
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Migrate(args) => migrate::migrate(&root, &args),
-        Command::Verify(args) => migrate::verify(&root, &args),
-        Command::Schema(args) => migrate::schema(&root, &args),
-        Command::Drift(args) => drift::drift(&root, &args),
-        Command::Test(args) => test::run(&root, &args),
-        Command::Bench(args) => bench::run(&root, &args),
-        Command::NewMigration(cmd) => cmd.run(&root),
-        Command::Check(cmd) => cmd.run(&root),
-        Command::Lint(cmd) => cmd.run(&root),
-        Command::History(cmd) => cmd.run(&root),
-        Command::Heads(cmd) => cmd.run(&root),
-        Command::Rebase(cmd) => cmd.run(&root),
+    if let Some(args) = command.migrate_args() {
+        return migrate::migrate(&root, &args);
+    }
+    if let Some(result) = folder_commands::run(&command, &root) {
+        return result;
+    }
+    match command {
+        Command::Verify(passed) => migrate::verify(&root, &passed.args),
+        Command::Schema(passed) => migrate::schema(&root, &passed.args),
+        Command::Drift(passed) => drift::drift(&root, &passed.args),
+        Command::Test(passed) => test::run(&root, &passed.args),
+        Command::Bench(passed) => bench::run(&root, &passed.args),
+        _ => unreachable!("the database and offline commands returned above"),
     }
 }
 

@@ -280,8 +280,11 @@ fn new_migration_refuses_bad_input() {
             "m",
         ],
         expect![[r#"
-            exit: 1
-            error: unknown template `fancy`: use versioned, enable-extension or repeatable
+            exit: 2
+            error: invalid value 'fancy' for '--template <TEMPLATE>'
+              [possible values: versioned, enable-extension, repeatable]
+
+            For more information, try '--help'.
         "#]],
     );
     check(
@@ -314,6 +317,34 @@ fn history_lists_every_revision() {
             202511121400  a         202511121302  -
             202511121500  b         202511121600  head
             202511121600  c         202511121400  -
+        "#]],
+    );
+}
+
+#[test]
+fn history_stays_offline_with_database_url_set_and_goes_to_the_database_only_when_asked() {
+    let scratch = Scratch::new("history-offline", Some("not_previous_revision"));
+    // An address nothing listens on: reaching for it would fail the command.
+    let unreachable = "postgres://nobody@127.0.0.1:9/none?connect_timeout=1";
+    let offline = std::process::Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["history", "--migrations", "m"])
+        .env("DATABASE_URL", unreachable)
+        .current_dir(&scratch.0)
+        .output()
+        .expect("run xtask");
+    assert!(offline.status.success(), "{offline:?}");
+    assert!(String::from_utf8_lossy(&offline.stdout).contains("202511121600  c"));
+    check(
+        &scratch.0,
+        &["history", "--json"],
+        expect![[r#"
+            exit: 2
+            error: the following required arguments were not provided:
+              --database
+
+            Usage: cargo xtask history --database <ARGS>...
+
+            For more information, try '--help'.
         "#]],
     );
 }

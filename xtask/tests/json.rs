@@ -183,7 +183,7 @@ fn errors_are_json_on_stderr_with_the_exit_codes_of_the_text_mode() {
         (
             &["check", "--json", "--frobnicate"],
             expect![[r#"
-                {"error":{"kind":"usage","message":"unknown option `--frobnicate`; see `cargo xtask help`"}}
+                {"error":{"kind":"usage","message":"unexpected argument '--frobnicate' found"}}
             "#]],
         ),
         (
@@ -205,7 +205,9 @@ fn errors_are_json_on_stderr_with_the_exit_codes_of_the_text_mode() {
             .collect();
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let json = run(&scratch.0, &args);
-        assert_eq!(json.code, 1, "{args:?}");
+        // A command line clap refuses exits 2, as clap's own errors do; a failed command 1.
+        let usage = args.contains(&"--frobnicate");
+        assert_eq!(json.code, if usage { 2 } else { 1 }, "{args:?}");
         // The text mode of the same failure, where there is one: a report file is JSON only.
         if !args.iter().any(|a| a.ends_with(".json")) {
             let text_args: Vec<&str> = args.iter().copied().filter(|a| *a != "--json").collect();
